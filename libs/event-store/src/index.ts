@@ -1,0 +1,11 @@
+export * from './lib/event-store.port';
+export * from './lib/errors';
+export { comparePositions, isPosition } from './lib/position';
+export type { Upcaster } from './lib/upcasting';
+export { APPEND_LIMITS, type AppendDefaults } from './lib/append-input';
+export { MAX_READ_LIMIT } from './lib/read-options';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './lib/in-memory.adapter';
+export { createPostgresEventStore, redactUrl, type PostgresEventStoreOptions } from './lib/postgres.adapter';
+export { createPgliteEventStore, type PgliteEventStoreOptions } from './lib/pglite.adapter';
+export { MIGRATIONS } from './lib/sql/migrations';
+export { parseEventStoreUrl, openEventStore, type EventStoreLocation, type OpenEventStoreOptions } from './lib/create-event-store';

@@ -1,0 +1,193 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { InvalidAppend, type InvalidAppendIssue } from './errors';
+import type { EventMetadata, ExpectedRevision, JsonObject, NewEvent } from './event-store.port';
+
+export const APPEND_LIMITS = {
+  streamIdLength: 200,
+  typeLength: 100,
+  eventsPerAppend: 10_000,
+  /** Serialized size of one event's data and metadata together. */
+  eventBytes: 1024 * 1024,
+  jsonDepth: 64,
+} as const;
+
+/** An event ready to be written: ids and defaults filled in, payload proven to be storable JSON. */
+export interface PreparedEvent {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  data: JsonObject;
+  metadata: EventMetadata & { correlationId: string; occurredAt: string };
+  /** `{"eventId":…,"type":…,"schemaVersion":…,"data":…,"metadata":…}` as sent to SQL. */
+  json: string;
+}
+
+export interface PreparedAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  events: PreparedEvent[];
+  /** The events as one JSON array, for a single SQL parameter. */
+  json: string;
+}
+
+export interface AppendDefaults {
+  now: () => Date;
+  newEventId: () => string;
+}
+
+export const defaultAppendDefaults: AppendDefaults = { now: () => new Date(), newEventId: () => uuidv7() };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Visible characters only: stream ids end up in URLs, logs and metric labels.
+const STREAM_ID = /^[^\s\p{Cc}]+$/u;
+
+const streamIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, 'must not be empty')
+  .max(APPEND_LIMITS.streamIdLength, `must be at most ${APPEND_LIMITS.streamIdLength} characters`)
+  .regex(STREAM_ID, 'must not contain white space or control characters');
+
+const expectedSchema = z.union(
+  [z.enum(['no_stream', 'exists', 'any']), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)],
+  { error: `must be 'no_stream', 'exists', 'any' or a non-negative integer revision` },
+);
+
+const envelopeSchema = z.object({
+  eventId: z.string().regex(UUID, 'must be a UUID').optional(),
+  type: z
+    .string({ error: 'must be a string' })
+    .regex(/^[A-Za-z][A-Za-z0-9._-]*$/, 'must start with a letter and hold only letters, digits, ".", "_" or "-"')
+    .max(APPEND_LIMITS.typeLength, `must be at most ${APPEND_LIMITS.typeLength} characters`),
+  schemaVersion: z.number().int().min(1).max(10_000).optional(),
+  data: z.unknown(),
+  metadata: z.object(
+    {
+      actor: z.string({ error: 'is required' }).min(1, 'must not be empty').max(200),
+      correlationId: z.string().min(1).max(200).optional(),
+      causationId: z.string().min(1).max(200).optional(),
+      projectId: z.string().min(1).max(200).optional(),
+      occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    },
+    { error: 'must be an object with at least an actor' },
+  ).loose(),
+});
+
+/** Validates and normalizes an append; throws InvalidAppend naming every problem found. */
+export function prepareAppend(
+  streamId: unknown,
+  events: unknown,
+  options: unknown,
+  defaults: AppendDefaults = defaultAppendDefaults,
+): PreparedAppend {
+  const issues: InvalidAppendIssue[] = [];
+  const sid = streamIdSchema.safeParse(streamId);
+  if (!sid.success) issues.push(...toIssues('streamId', sid.error));
+  const expected = expectedSchema.safeParse(
+    options !== null && typeof options === 'object' ? (options as { expected?: unknown }).expected : undefined,
+  );
+  if (!expected.success) issues.push({ path: 'options.expected', message: expected.error.issues[0]?.message ?? 'is invalid' });
+
+  const prepared: PreparedEvent[] = [];
+  if (!Array.isArray(events)) {
+    issues.push({ path: 'events', message: 'must be an array' });
+  } else if (events.length === 0) {
+    issues.push({ path: 'events', message: 'must hold at least one event' });
+  } else if (events.length > APPEND_LIMITS.eventsPerAppend) {
+    issues.push({ path: 'events', message: `must hold at most ${APPEND_LIMITS.eventsPerAppend} events` });
+  } else {
+    const now = defaults.now().toISOString();
+    const seen = new Set<string>();
+    events.forEach((raw: unknown, index) => {
+      const at = `events[${index}]`;
+      const parsed = envelopeSchema.safeParse(raw);
+      if (!parsed.success) {
+        issues.push(...toIssues(at, parsed.error));
+        return;
+      }
+      const event = parsed.data as NewEvent & { data: unknown };
+      const before = issues.length;
+      if (!isPlainObject(event.data)) issues.push({ path: `${at}.data`, message: 'must be a JSON object' });
+      else checkJson(event.data, `${at}.data`, 0, issues);
+      checkJson(event.metadata, `${at}.metadata`, 0, issues);
+      if (issues.length > before) return;
+
+      const eventId = (event.eventId ?? defaults.newEventId()).toLowerCase();
+      if (seen.has(eventId)) {
+        issues.push({ path: `${at}.eventId`, message: `repeats event id ${eventId} within one append` });
+        return;
+      }
+      seen.add(eventId);
+      const metadata = {
+        ...event.metadata,
+        correlationId: event.metadata.correlationId ?? prepared[0]?.eventId ?? eventId,
+        occurredAt: event.metadata.occurredAt ?? now,
+      };
+      const schemaVersion = event.schemaVersion ?? 1;
+      const json = JSON.stringify({ eventId, type: event.type, schemaVersion, data: event.data, metadata });
+      if (Buffer.byteLength(json) > APPEND_LIMITS.eventBytes) {
+        issues.push({ path: at, message: `is larger than ${APPEND_LIMITS.eventBytes} bytes once serialized` });
+        return;
+      }
+      prepared.push({ eventId, type: event.type, schemaVersion, data: event.data as JsonObject, metadata, json });
+    });
+  }
+  if (issues.length > 0) throw new InvalidAppend(issues);
+  return {
+    streamId: sid.data as string,
+    expected: expected.data as ExpectedRevision,
+    events: prepared,
+    json: `[${prepared.map((e) => e.json).join(',')}]`,
+  };
+}
+
+function toIssues(prefix: string, error: z.ZodError): InvalidAppendIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+// Hand-written rather than a zod schema: it runs on every appended payload, and jsonb refuses
+// some values JSON.stringify accepts (NUL characters, lone surrogates).
+function checkJson(value: unknown, path: string, depth: number, issues: InvalidAppendIssue[]): void {
+  if (issues.length >= 20) return;
+  if (depth > APPEND_LIMITS.jsonDepth) {
+    issues.push({ path, message: `nests deeper than ${APPEND_LIMITS.jsonDepth} levels` });
+    return;
+  }
+  switch (typeof value) {
+    case 'string':
+      if (value.includes('\u0000')) issues.push({ path, message: 'must not contain the NUL character (\\u0000)' });
+      else if (!value.isWellFormed()) issues.push({ path, message: 'must be well-formed Unicode (lone surrogate)' });
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) issues.push({ path, message: `is ${value}, which JSON cannot represent` });
+      return;
+    case 'boolean':
+      return;
+    case 'object':
+      if (value === null) return;
+      if (Array.isArray(value)) {
+        value.forEach((item, i) => checkJson(item, `${path}[${i}]`, depth + 1, issues));
+        return;
+      }
+      if (!isPlainObject(value)) {
+        issues.push({ path, message: `is a ${value.constructor?.name ?? 'non-plain'} object, not JSON` });
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        if (key.includes('\u0000') || !key.isWellFormed()) issues.push({ path, message: `has an invalid key` });
+        else if (value[key] !== undefined) checkJson(value[key], `${path}.${key}`, depth + 1, issues);
+      }
+      return;
+    default:
+      issues.push({ path, message: `is a ${typeof value}, which JSON cannot represent` });
+  }
+}

@@ -1,0 +1,204 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { prepareAppend, defaultAppendDefaults, type AppendDefaults } from '../append-input';
+import { DuplicateEventId, WrongExpectedVersion } from '../errors';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventStoreInfo,
+  JsonObject,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+} from '../event-store.port';
+import { encodePosition } from '../position';
+import { checkReadAllOptions, checkReadStreamOptions } from '../read-options';
+import { AppendSignal, DEFAULT_POLL_INTERVAL_MS, followLog } from '../subscription';
+import { createUpcaster, type UpcastFn, type Upcaster } from '../upcasting';
+import { asSqlError, type SqlClient } from './sql-client';
+
+export interface SqlEventStoreOptions {
+  upcasters?: readonly Upcaster[];
+  /** How often an idle subscriber looks for appends made by other processes. */
+  pollIntervalMs?: number;
+  /** Attempts for transient failures (serialization, deadlock, concurrent retry of the same ids). */
+  maxAttempts?: number;
+  defaults?: AppendDefaults;
+}
+
+interface AppendRow {
+  revision: string;
+  tx: string;
+  gp: string;
+  duplicate: boolean;
+}
+
+interface EventRow {
+  gp: string;
+  tx: string;
+  stream_id: string;
+  revision: string;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: JsonObject;
+  metadata: StoredEvent['metadata'];
+  recorded_at: Date | string;
+}
+
+const EVENT_COLUMNS = `global_position::text AS gp, transaction_id::text AS tx, stream_id, revision::text AS revision,
+  event_id::text AS event_id, type, schema_version, data, metadata, recorded_at`;
+
+// Only transactions older than every transaction still open may be read: a later-committing
+// older transaction could otherwise land behind a checkpoint that already passed it.
+const VISIBLE = `transaction_id < pg_snapshot_xmin(pg_current_snapshot())`;
+
+// SQLSTATEs worth a fresh attempt: serialization failure (our inversion guard), deadlock.
+const RETRYABLE = new Set(['40001', '40P01']);
+
+/** The EventStore over any SqlClient: the PostgreSQL and PGlite adapters differ only in their client. */
+export class SqlEventStore implements EventStore {
+  private readonly upcast: UpcastFn;
+  private readonly appended = new AppendSignal();
+  private readonly closing = new AbortController();
+  private readonly pollIntervalMs: number;
+  private readonly maxAttempts: number;
+  private readonly defaults: AppendDefaults;
+
+  constructor(
+    private readonly sql: SqlClient,
+    readonly info: EventStoreInfo,
+    options: SqlEventStoreOptions = {},
+  ) {
+    this.upcast = createUpcaster(options.upcasters);
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.defaults = options.defaults ?? defaultAppendDefaults;
+  }
+
+  async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const append = prepareAppend(streamId, events, options, this.defaults);
+    const expected = String(append.expected);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const rows = await this.sql.query<AppendRow>(
+          'SELECT revision::text AS revision, tx::text AS tx, global_position::text AS gp, duplicate FROM pl_append($1, $2, $3::jsonb)',
+          [append.streamId, expected, append.json],
+        );
+        rows.sort((a, b) => Number(a.revision) - Number(b.revision));
+        if (!rows[0]?.duplicate) this.appended.notify();
+        return {
+          nextRevision: Number(rows[rows.length - 1].revision),
+          positions: rows.map((r) => encodePosition(r.tx, r.gp)),
+          duplicate: rows[0]?.duplicate === true,
+        };
+      } catch (error) {
+        const sqlError = asSqlError(error);
+        if (sqlError?.code === 'PLW01') {
+          const actual = Number(sqlError.detail);
+          throw new WrongExpectedVersion(append.streamId, append.expected, actual < 0 ? 'no_stream' : actual);
+        }
+        if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
+        // A unique violation on event_id means a concurrent attempt with the same ids committed
+        // first: the next attempt finds it and answers as a clean retry.
+        const concurrentRetry = sqlError?.code === '23505' && sqlError.constraint === 'pl_events_event_id_key';
+        if ((concurrentRetry || RETRYABLE.has(sqlError?.code ?? '')) && attempt < this.maxAttempts) {
+          await sleep(Math.random() * 2 * attempt);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    const { direction, from, to, limit } = checkReadStreamOptions(streamId, options);
+    const forwards = direction === 'forwards';
+    const low = forwards ? (from ?? 0) : (to ?? 0);
+    const high = forwards ? (to ?? Number.MAX_SAFE_INTEGER) : (from ?? Number.MAX_SAFE_INTEGER);
+    const rows = await this.sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM pl_events
+        WHERE stream_id = $1 AND revision BETWEEN $2 AND $3
+        ORDER BY pl_events.revision ${forwards ? 'ASC' : 'DESC'} LIMIT $4`,
+      [streamId, low, high, limit ?? null],
+    );
+    return rows.map((row) => this.toStoredEvent(row));
+  }
+
+  async streamRevision(streamId: string): Promise<number | undefined> {
+    checkReadStreamOptions(streamId);
+    const rows = await this.sql.query<{ revision: string }>(
+      'SELECT revision::text AS revision FROM pl_streams WHERE stream_id = $1',
+      [streamId],
+    );
+    return rows.length === 0 ? undefined : Number(rows[0].revision);
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<ReadAllPage> {
+    const checked = checkReadAllOptions(options);
+    const params: unknown[] = [checked.after.transactionId.toString(), checked.after.sequence.toString(), checked.limit];
+    let filters = '';
+    if (checked.projectId !== undefined) {
+      params.push(checked.projectId);
+      filters += ` AND project_id = $${params.length}`;
+    }
+    if (checked.types !== undefined) {
+      params.push(checked.types);
+      filters += ` AND type = ANY ($${params.length}::text[])`;
+    }
+    const rows = await this.sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM pl_events
+        WHERE ${VISIBLE} AND (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${filters}
+        ORDER BY transaction_id, global_position LIMIT $3`,
+      params,
+    );
+    const events = rows.map((row) => this.toStoredEvent(row));
+    return { events, position: events.length > 0 ? events[events.length - 1].position : checked.afterPosition };
+  }
+
+  async headPosition(): Promise<Position | undefined> {
+    const rows = await this.sql.query<{ tx: string; gp: string }>(
+      `SELECT transaction_id::text AS tx, global_position::text AS gp FROM pl_events
+        WHERE ${VISIBLE} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows.length === 0 ? undefined : encodePosition(rows[0].tx, rows[0].gp);
+  }
+
+  subscribe(options?: SubscribeOptions): AsyncIterable<StoredEvent> {
+    if (options?.after !== undefined || options?.types !== undefined || options?.projectId !== undefined) {
+      checkReadAllOptions({ after: options.after, types: options.types, projectId: options.projectId });
+    }
+    // Closing the store ends every subscription instead of leaving it to fail on a closed pool.
+    const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
+    return followLog((o) => this.readAll(o), this.appended, this.pollIntervalMs, { ...options, signal });
+  }
+
+  async ping(): Promise<void> {
+    await this.sql.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closing.signal.aborted) return;
+    this.closing.abort();
+    await this.sql.close();
+  }
+
+  private toStoredEvent(row: EventRow): StoredEvent {
+    const { schemaVersion, data } = this.upcast(row.type, row.schema_version, row.data);
+    return {
+      eventId: row.event_id,
+      type: row.type,
+      schemaVersion,
+      data,
+      metadata: row.metadata,
+      streamId: row.stream_id,
+      revision: Number(row.revision),
+      position: encodePosition(row.tx, row.gp),
+      recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
+    };
+  }
+}
