@@ -8,4 +8,4 @@ export { InMemoryEventStore, type InMemoryEventStoreOptions } from './lib/in-mem
 export { createPostgresEventStore, redactUrl, type PostgresEventStoreOptions } from './lib/postgres.adapter';
 export { createPgliteEventStore, type PgliteEventStoreOptions } from './lib/pglite.adapter';
 export { MIGRATIONS } from './lib/sql/migrations';
-export { parseEventStoreUrl, openEventStore, type EventStoreLocation, type OpenEventStoreOptions } from './lib/create-event-store';
+export { openEventStore, type OpenEventStoreOptions } from './lib/create-event-store';

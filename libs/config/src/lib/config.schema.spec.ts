@@ -1,0 +1,57 @@
+import { ConfigError, loadConfig } from './config.schema';
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      NODE_ENV: 'development',
+      EVENT_STORE_URL: undefined,
+      DATA_DIR: './data',
+      EVENT_STORE_POOL_SIZE: 10,
+      EVENT_STORE_POLL_MS: 100,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      LOG_LEVEL: 'log',
+      DOCS_ENABLED: true,
+      eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
+    });
+  });
+
+  it('reads and converts what is set, treating empty values as unset', () => {
+    const config = loadConfig({ PORT: '8080', EVENT_STORE_URL: 'postgres://u@db/x', REDIS_URL: 'rediss://r:6380', DOCS_ENABLED: 'false', HOST: ' ' });
+    expect(config).toMatchObject({ PORT: 8080, EVENT_STORE_URL: 'postgres://u@db/x', REDIS_URL: 'rediss://r:6380', DOCS_ENABLED: false, HOST: '127.0.0.1' });
+  });
+
+  it.each([
+    [undefined, { kind: 'pglite', dataDir: 'data/pglite' }],
+    ['postgres://u@db:5432/x', { kind: 'postgres', url: 'postgres://u@db:5432/x' }],
+    ['postgresql://u@db/x', { kind: 'postgres', url: 'postgresql://u@db/x' }],
+    ['pglite:/var/lib/planledger', { kind: 'pglite', dataDir: '/var/lib/planledger' }],
+    ['pglite:memory', { kind: 'pglite', dataDir: undefined }],
+    ['memory:', { kind: 'memory' }],
+    ['kurrentdb://localhost:2113', { kind: 'kurrentdb', url: 'kurrentdb://localhost:2113' }],
+  ])('reads EVENT_STORE_URL=%p as %p', (url, location) => {
+    expect(loadConfig({ EVENT_STORE_URL: url }).eventStore).toEqual(location);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^Invalid configuration: PORT must be a number \(got "eighty"\)$/],
+    [{ PORT: '70000' }, /^Invalid configuration: PORT must be from 1 to 65535/],
+    [{ EVENT_STORE_URL: 'mysql://x' }, /^Invalid configuration: EVENT_STORE_URL has an unknown scheme "mysql:"/],
+    [{ EVENT_STORE_URL: 'postgres://[bad' }, /^Invalid configuration: EVENT_STORE_URL is not a valid URL/],
+    [{ EVENT_STORE_URL: 'pglite:' }, /^Invalid configuration: EVENT_STORE_URL names no directory/],
+    [{ REDIS_URL: 'http://user:pw@host' }, /^Invalid configuration: REDIS_URL must be a URL like redis:\/\/127.0.0.1:6379 \(got "http:\/\/user:\*\*\*@host"\)$/],
+    [{ NODE_ENV: 'staging' }, /^Invalid configuration: NODE_ENV must be development, production or test/],
+    [{ DOCS_ENABLED: 'maybe' }, /^Invalid configuration: DOCS_ENABLED must be true or false/],
+  ])('stops on %p with one line naming the variable', (env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+});

@@ -1,0 +1,125 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Reads a boolean-ish environment value ("true"/"false"/"1"/"0"). */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be from 1 to 65535')
+  .max(65535, 'must be from 1 to 65535');
+
+const urlWith = (schemes: string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL like ${example}` },
+  );
+
+/**
+ * Every setting PlanLedger reads from the environment, with its default. One schema for every
+ * process (api, worker, cli), parsed once at start-up.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+  /** Unset: embedded PGlite under DATA_DIR. postgres://…, pglite:<dir>, memory: or kurrentdb://… otherwise. */
+  EVENT_STORE_URL: z.string().optional(),
+  DATA_DIR: z.string().min(1, 'must not be empty').default('./data'),
+  EVENT_STORE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200).default(10),
+  /** How often idle subscribers look for events appended by other processes. */
+  EVENT_STORE_POLL_MS: z.coerce.number({ error: 'must be a number' }).int().min(10).max(60_000).default(100),
+  REDIS_URL: urlWith(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], { error: 'must be one of fatal, error, warn, log, debug, verbose' }).default('log'),
+  /** Serve the OpenAPI document and UI at /docs. */
+  DOCS_ENABLED: flag.default(true),
+});
+
+export type PlanLedgerConfig = z.infer<typeof configSchema> & {
+  /** Where the event store lives, from EVENT_STORE_URL and DATA_DIR. */
+  eventStore: EventStoreLocation;
+};
+
+export type EventStoreLocation =
+  | { kind: 'pglite'; dataDir: string | undefined }
+  | { kind: 'postgres'; url: string }
+  | { kind: 'memory' }
+  | { kind: 'kurrentdb'; url: string };
+
+/**
+ * Reads `EVENT_STORE_URL`: unset → embedded PGlite under `<dataDir>/pglite`; `postgres://…` or
+ * `postgresql://…` → PostgreSQL; `pglite:<dir>` → PGlite in that directory (`pglite:memory` in
+ * memory); `memory:` → the in-memory adapter; `kurrentdb://…` → KurrentDB.
+ * Returns an error message naming the problem instead of throwing, for the config schema.
+ */
+export function parseEventStoreUrl(url: string | undefined, dataDir: string): EventStoreLocation | { error: string } {
+  if (url === undefined || url.trim() === '') return { kind: 'pglite', dataDir: join(dataDir, 'pglite') };
+  const scheme = url.slice(0, url.indexOf(':') + 1).toLowerCase();
+  switch (scheme) {
+    case 'postgres:':
+    case 'postgresql:':
+      try {
+        new URL(url);
+      } catch {
+        return { error: `is not a valid URL (expected postgres://user@host:5432/database)` };
+      }
+      return { kind: 'postgres', url };
+    case 'pglite:': {
+      const dir = url.slice('pglite:'.length).replace(/^\/\//, '');
+      if (dir === '') return { error: 'names no directory (expected pglite:./data/pglite or pglite:memory)' };
+      return { kind: 'pglite', dataDir: dir === 'memory' ? undefined : dir };
+    }
+    case 'memory:':
+      return { kind: 'memory' };
+    case 'kurrentdb:':
+    case 'esdb:':
+      return { kind: 'kurrentdb', url };
+    default:
+      return { error: `has an unknown scheme "${scheme || url}" (expected postgres://, pglite:, memory: or kurrentdb://)` };
+  }
+}
+
+
+/** A configuration problem, reported as one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment; throws ConfigError for the first bad variable. Empty strings count as
+ * unset, so `PORT= npm start` means the default rather than an error.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): PlanLedgerConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue.path[0] ?? 'environment');
+    const shown = input[variable] === undefined ? '' : ` (got "${redact(variable, input[variable])}")`;
+    throw new ConfigError(variable, `${issue.message}${shown}`);
+  }
+  const eventStore = parseEventStoreUrl(parsed.data.EVENT_STORE_URL, parsed.data.DATA_DIR);
+  if ('error' in eventStore) throw new ConfigError('EVENT_STORE_URL', eventStore.error);
+  return { ...parsed.data, eventStore };
+}
+
+function redact(variable: string, value: string): string {
+  if (!/URL$/.test(variable)) return value;
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
