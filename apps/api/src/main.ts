@@ -1,19 +1,20 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+import { closeOnSignals, loadConfigOrExit, logLevels } from '@planledger/runtime';
+import { AppModule } from './app.module';
+import { serveOpenApi } from './openapi';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: logLevels(config.LOG_LEVEL) });
+  if (config.DOCS_ENABLED) serveOpenApi(app);
+  await app.listen(config.PORT, config.HOST);
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+  closeOnSignals(app, 'PlanLedger API', new Logger('Bootstrap'));
+  Logger.log(`PlanLedger API listening on ${url} (health: ${url}/health${config.DOCS_ENABLED ? `, docs: ${url}/docs` : ''})`, 'Bootstrap');
 }
 
-bootstrap();
+bootstrap().catch((error: Error) => {
+  Logger.error(`PlanLedger API failed to start: ${error.message}`, 'Bootstrap');
+  process.exit(1);
+});

@@ -1,19 +1,16 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
-
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
+import { closeOnSignals, loadConfigOrExit, logLevels } from '@planledger/runtime';
+import { WorkerModule } from './worker.module';
 
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: logLevels(config.LOG_LEVEL) });
+  closeOnSignals(app, 'PlanLedger worker', new Logger('Bootstrap'));
+  Logger.log('PlanLedger worker started', 'Bootstrap');
 }
 
-bootstrap();
+bootstrap().catch((error: Error) => {
+  Logger.error(`PlanLedger worker failed to start: ${error.message}`, 'Bootstrap');
+  process.exit(1);
+});

@@ -1,1 +1,1 @@
-export {};
+export * from './lib/http/health.schema';

@@ -5,7 +5,7 @@ export type { Upcaster } from './lib/upcasting';
 export { APPEND_LIMITS, type AppendDefaults } from './lib/append-input';
 export { MAX_READ_LIMIT } from './lib/read-options';
 export { InMemoryEventStore, type InMemoryEventStoreOptions } from './lib/in-memory.adapter';
-export { createPostgresEventStore, redactUrl, type PostgresEventStoreOptions } from './lib/postgres.adapter';
+export { createPostgresEventStore, type PostgresEventStoreOptions } from './lib/postgres.adapter';
 export { createPgliteEventStore, type PgliteEventStoreOptions } from './lib/pglite.adapter';
 export { MIGRATIONS } from './lib/sql/migrations';
 export { openEventStore, type OpenEventStoreOptions } from './lib/create-event-store';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.schema';
+import { ConfigError, loadConfig, redactUrl } from './config.schema';
 
 describe('loadConfig', () => {
   it('gives the embedded defaults when nothing is set', () => {
@@ -14,7 +14,14 @@ describe('loadConfig', () => {
       LOG_LEVEL: 'log',
       DOCS_ENABLED: true,
       eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
+      WORKER_IN_PROCESS: true,
     });
+  });
+
+  it('runs the worker loops in-process on embedded stores only, unless told otherwise', () => {
+    expect(loadConfig({ EVENT_STORE_URL: 'memory:' }).WORKER_IN_PROCESS).toBe(true);
+    expect(loadConfig({ EVENT_STORE_URL: 'postgres://u@db/x' }).WORKER_IN_PROCESS).toBe(false);
+    expect(loadConfig({ EVENT_STORE_URL: 'postgres://u@db/x', WORKER_IN_PROCESS: 'true' }).WORKER_IN_PROCESS).toBe(true);
   });
 
   it('reads and converts what is set, treating empty values as unset', () => {
@@ -26,6 +33,7 @@ describe('loadConfig', () => {
     [undefined, { kind: 'pglite', dataDir: 'data/pglite' }],
     ['postgres://u@db:5432/x', { kind: 'postgres', url: 'postgres://u@db:5432/x' }],
     ['postgresql://u@db/x', { kind: 'postgres', url: 'postgresql://u@db/x' }],
+    ['postgres://postgres@/test?host=/var/run/postgresql', { kind: 'postgres', url: 'postgres://postgres@/test?host=/var/run/postgresql' }],
     ['pglite:/var/lib/planledger', { kind: 'pglite', dataDir: '/var/lib/planledger' }],
     ['pglite:memory', { kind: 'pglite', dataDir: undefined }],
     ['memory:', { kind: 'memory' }],
@@ -38,7 +46,7 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, /^Invalid configuration: PORT must be a number \(got "eighty"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be from 1 to 65535/],
     [{ EVENT_STORE_URL: 'mysql://x' }, /^Invalid configuration: EVENT_STORE_URL has an unknown scheme "mysql:"/],
-    [{ EVENT_STORE_URL: 'postgres://[bad' }, /^Invalid configuration: EVENT_STORE_URL is not a valid URL/],
+    [{ EVENT_STORE_URL: 'postgres://' }, /^Invalid configuration: EVENT_STORE_URL is not a valid PostgreSQL URL/],
     [{ EVENT_STORE_URL: 'pglite:' }, /^Invalid configuration: EVENT_STORE_URL names no directory/],
     [{ REDIS_URL: 'http://user:pw@host' }, /^Invalid configuration: REDIS_URL must be a URL like redis:\/\/127.0.0.1:6379 \(got "http:\/\/user:\*\*\*@host"\)$/],
     [{ NODE_ENV: 'staging' }, /^Invalid configuration: NODE_ENV must be development, production or test/],
@@ -53,5 +61,16 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain('\n');
+  });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['postgres://app:s3cret@db:5432/x', 'postgres://app:***@db:5432/x'],
+    ['redis://:s3cret@cache:6379', 'redis://:***@cache:6379'],
+    ['postgres://app@/x?host=/run/postgresql', 'postgres://app@/x?host=/run/postgresql'],
+    ['postgres://db/x', 'postgres://db/x'],
+  ])('shows %s as %s', (url, shown) => {
+    expect(redactUrl(url)).toBe(shown);
   });
 });

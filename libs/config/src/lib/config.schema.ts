@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { parse as parsePostgresUrl } from 'pg-connection-string';
 import { z } from 'zod';
 
 /** Reads a boolean-ish environment value ("true"/"false"/"1"/"0"). */
@@ -40,13 +41,19 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'], { error: 'must be one of fatal, error, warn, log, debug, verbose' }).default('log'),
+  /**
+   * Run the worker's loops inside the API process. Defaults to true on the embedded store (one
+   * process per data directory) and false on PostgreSQL, where apps/worker runs them.
+   */
+  WORKER_IN_PROCESS: flag.optional(),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(true),
 });
 
-export type PlanLedgerConfig = z.infer<typeof configSchema> & {
+export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS'> & {
   /** Where the event store lives, from EVENT_STORE_URL and DATA_DIR. */
   eventStore: EventStoreLocation;
+  WORKER_IN_PROCESS: boolean;
 };
 
 export type EventStoreLocation =
@@ -68,9 +75,11 @@ export function parseEventStoreUrl(url: string | undefined, dataDir: string): Ev
     case 'postgres:':
     case 'postgresql:':
       try {
-        new URL(url);
+        // The parser `pg` itself uses: it also takes libpq forms such as postgres://user@/db?host=/run/postgresql.
+        const parsed = parsePostgresUrl(url);
+        if (!parsed.host && !parsed.database) throw new Error('no host or database');
       } catch {
-        return { error: `is not a valid URL (expected postgres://user@host:5432/database)` };
+        return { error: `is not a valid PostgreSQL URL (expected postgres://user@host:5432/database)` };
       }
       return { kind: 'postgres', url };
     case 'pglite:': {
@@ -111,15 +120,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    const shown = input[variable] === undefined ? '' : ` (got "${redact(variable, input[variable])}")`;
+    const shown = input[variable] === undefined ? '' : ` (got "${redactUrl(input[variable])}")`;
     throw new ConfigError(variable, `${issue.message}${shown}`);
   }
   const eventStore = parseEventStoreUrl(parsed.data.EVENT_STORE_URL, parsed.data.DATA_DIR);
   if ('error' in eventStore) throw new ConfigError('EVENT_STORE_URL', eventStore.error);
-  return { ...parsed.data, eventStore };
+  const embedded = eventStore.kind === 'pglite' || eventStore.kind === 'memory';
+  return { ...parsed.data, eventStore, WORKER_IN_PROCESS: parsed.data.WORKER_IN_PROCESS ?? embedded };
 }
 
-function redact(variable: string, value: string): string {
-  if (!/URL$/.test(variable)) return value;
-  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+/** The value with any password in a URL's user info replaced by ***, for logs and /health. */
+export function redactUrl(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@?#]*):[^@/?#]*@/i, '$1:***@');
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from '@planledger/config';
 import { Pool, type PoolConfig } from 'pg';
 import type { EventStore } from './event-store.port';
 import { migrate } from './sql/migrate';
@@ -50,15 +51,4 @@ export function poolClient(pool: Pool): SqlClient {
     },
     close: () => pool.end(),
   };
-}
-
-/** The URL without its password, for logs and /health. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }

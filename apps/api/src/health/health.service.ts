@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { redactUrl, type PlanLedgerConfig } from '@planledger/config';
+import type { HealthReport } from '@planledger/contracts';
+import { EVENT_STORE, type EventStore } from '@planledger/event-store';
+import { PLANLEDGER_CONFIG, REDIS } from '@planledger/runtime';
+import type { Redis } from 'ioredis';
+
+const CHECK_TIMEOUT_MS = 2000;
+const startedAt = Date.now();
+
+@Injectable()
+export class HealthService {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
+  ) {}
+
+  async report(): Promise<HealthReport> {
+    const [eventStore, redis] = await Promise.all([timed(() => this.store.ping()), timed(() => this.redis.ping())]);
+    return {
+      status: eventStore.status === 'down' ? 'down' : redis.status === 'down' ? 'degraded' : 'ok',
+      version: process.env['npm_package_version'] ?? '0.1.0',
+      uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
+      checks: {
+        eventStore: { ...eventStore, adapter: this.store.info.adapter, location: this.store.info.location },
+        redis: { ...redis, url: redactUrl(this.config.REDIS_URL) },
+      },
+    };
+  }
+}
+
+async function timed(check: () => Promise<unknown>): Promise<{ status: 'up' | 'down'; latencyMs?: number; error?: string }> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { status: 'down', error: (error as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,10 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { PlanLedgerConfig } from '@planledger/config';
+import { ConfigModule, EventStoreModule, WorkerLoopsModule } from '@planledger/runtime';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: PlanLedgerConfig): DynamicModule {
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), EventStoreModule, WorkerLoopsModule] };
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { HealthReport } from '@planledger/contracts';
+import { createPostgresEventStore } from '@planledger/event-store';
+import { freePort, ServiceProcess } from './support/service-process';
+
+jest.setTimeout(90_000);
+
+const postgresUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@/test?host=/var/run/postgresql';
+const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+let dir: string;
+const running: ServiceProcess[] = [];
+
+function start(app: 'api' | 'worker', env: Record<string, string>): ServiceProcess {
+  const proc = ServiceProcess.start(app, { REDIS_URL: redisUrl, ...env }, dir);
+  running.push(proc);
+  return proc;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'planledger-e2e-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the API on the embedded store (no configuration at all)', () => {
+  it('answers /health and /docs, then shuts down cleanly on SIGTERM, releasing the data directory', async () => {
+    const port = await freePort();
+    const api = start('api', { PORT: String(port) });
+    await api.waitFor(/PlanLedger API listening on http:\/\/127\.0\.0\.1:\d+/);
+
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    const body = await health.json();
+    expect(body).toMatchObject({
+      status: 'ok',
+      checks: { eventStore: { status: 'up', adapter: 'pglite', location: join(dir, 'data', 'pglite') }, redis: { status: 'up' } },
+    });
+
+    const docs = await fetch(`http://127.0.0.1:${port}/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+    const openApi = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as {
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+    };
+    expect(Object.keys(openApi.paths)).toContain('/health');
+    expect(openApi.paths['/health'].get.responses).toHaveProperty('503');
+
+    expect(existsSync(join(dir, 'data', 'pglite', 'planledger.lock'))).toBe(true);
+    expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(api.output).toMatch(/SIGTERM received: PlanLedger API is shutting down[\s\S]*PlanLedger API stopped/);
+    expect(existsSync(join(dir, 'data', 'pglite', 'planledger.lock'))).toBe(false);
+  });
+
+  it('refuses to open a data directory another running process holds, saying which', async () => {
+    const first = start('api', { PORT: String(await freePort()) });
+    await first.waitFor(/listening on/);
+    const second = start('api', { PORT: String(await freePort()) });
+    const exit = await second.exited;
+    expect(exit.code).toBe(1);
+    expect(second.output).toMatch(/in use by process \d+/);
+  });
+
+  it('reports Redis down as degraded, not down: commands do not need Redis', async () => {
+    const port = await freePort();
+    const api = start('api', { PORT: String(port), REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    await api.waitFor(/listening on/);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'degraded', checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) } } });
+  });
+});
+
+describe('start-up configuration', () => {
+  it.each([
+    [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be a number (got "eighty")'],
+    [{ EVENT_STORE_URL: 'mysql://db/x' }, 'Invalid configuration: EVENT_STORE_URL has an unknown scheme "mysql:"'],
+    [{ REDIS_URL: 'localhost' }, 'Invalid configuration: REDIS_URL must be a URL like redis://127.0.0.1:6379 (got "localhost")'],
+  ])('stops on %p with one line naming the variable', async (env, line) => {
+    for (const app of ['api', 'worker'] as const) {
+      const proc = start(app, env);
+      const exit = await proc.exited;
+      expect(exit.code).toBe(78);
+      expect(proc.output.trim().split('\n')).toEqual([expect.stringContaining(line)]);
+    }
+  });
+});
+
+describe('API and worker on PostgreSQL', () => {
+  const schema = `pl_e2e_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+
+  beforeAll(async () => {
+    const client = new Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.end();
+  });
+  afterAll(async () => {
+    const client = new Client({ connectionString: postgresUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it('runs side by side: the API reports PostgreSQL, the worker follows appends made by others, both stop on SIGTERM', async () => {
+    const port = await freePort();
+    const api = start('api', { PORT: String(port), EVENT_STORE_URL: url });
+    await api.waitFor(/listening on/);
+    const worker = start('worker', { EVENT_STORE_URL: url, LOG_LEVEL: 'debug', EVENT_STORE_POLL_MS: '50' });
+    await worker.waitFor(/Following the event log/);
+
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as HealthReport;
+    expect(health.checks.eventStore).toMatchObject({ status: 'up', adapter: 'postgres', location: expect.stringMatching(/^postgres:\/\//) });
+
+    const store = await createPostgresEventStore({ connectionString: url });
+    await store.appendToStream('project-e2e', [{ type: 'ProjectOpened', data: { name: 'Q4' }, metadata: { actor: 'user:e2e' } }], { expected: 'no_stream' });
+    await store.close();
+    await worker.waitFor(/ProjectOpened on project-e2e@0/, 10_000);
+
+    expect(await worker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(worker.output).toMatch(/PlanLedger worker stopped/);
+    expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+});
