@@ -19,7 +19,7 @@ export interface PreparedEvent {
   schemaVersion: number;
   data: JsonObject;
   metadata: EventMetadata & { correlationId: string; occurredAt: string };
-  /** `{"eventId":…,"type":…,"schemaVersion":…,"data":…,"metadata":…}` as sent to SQL. */
+  /** `{"type":…,"schemaVersion":…,"data":…,"metadata":…}` as sent to SQL (ids travel apart). */
   json: string;
 }
 
@@ -29,6 +29,8 @@ export interface PreparedAppend {
   events: PreparedEvent[];
   /** The events as one JSON array, for a single SQL parameter. */
   json: string;
+  /** Whether the caller supplied any event id: only then can the append be a retry. */
+  callerIds: boolean;
 }
 
 export interface AppendDefaults {
@@ -89,6 +91,7 @@ export function prepareAppend(
   if (!expected.success) issues.push({ path: 'options.expected', message: expected.error.issues[0]?.message ?? 'is invalid' });
 
   const prepared: PreparedEvent[] = [];
+  let callerIds = false;
   if (!Array.isArray(events)) {
     issues.push({ path: 'events', message: 'must be an array' });
   } else if (events.length === 0) {
@@ -98,6 +101,7 @@ export function prepareAppend(
   } else {
     const now = defaults.now().toISOString();
     const seen = new Set<string>();
+    callerIds = events.some((e: unknown) => e !== null && typeof e === 'object' && (e as { eventId?: unknown }).eventId !== undefined);
     events.forEach((raw: unknown, index) => {
       const at = `events[${index}]`;
       const parsed = envelopeSchema.safeParse(raw);
@@ -124,7 +128,7 @@ export function prepareAppend(
         occurredAt: event.metadata.occurredAt ?? now,
       };
       const schemaVersion = event.schemaVersion ?? 1;
-      const json = JSON.stringify({ eventId, type: event.type, schemaVersion, data: event.data, metadata });
+      const json = JSON.stringify({ type: event.type, schemaVersion, data: event.data, metadata });
       if (Buffer.byteLength(json) > APPEND_LIMITS.eventBytes) {
         issues.push({ path: at, message: `is larger than ${APPEND_LIMITS.eventBytes} bytes once serialized` });
         return;
@@ -138,6 +142,7 @@ export function prepareAppend(
     expected: expected.data as ExpectedRevision,
     events: prepared,
     json: `[${prepared.map((e) => e.json).join(',')}]`,
+    callerIds,
   };
 }
 

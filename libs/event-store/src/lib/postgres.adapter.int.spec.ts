@@ -45,7 +45,7 @@ describeEventStoreContract('PostgreSQL', {
     await client.connect();
     const append = prepareAppend(streamId, events, { expected: 'any' });
     await client.query('BEGIN');
-    await client.query('SELECT * FROM pl_append($1, $2, $3::jsonb)', [append.streamId, 'any', append.json]);
+    await client.query('SELECT * FROM pl_append($1, $2, $3::uuid[], $4::jsonb, false)', [append.streamId, 'any', append.events.map((e) => e.eventId), append.json]);
     return {
       commit: async () => {
         await client.query('COMMIT');
@@ -84,7 +84,7 @@ describe('PostgreSQL adapter', () => {
     await old.query('SELECT pg_current_xact_id()');
     await store.appendToStream(stream, [{ type: 'Second', data: {}, metadata: { actor: 'u' } }], { expected: 0 });
     const append = prepareAppend(stream, [{ type: 'Third', data: {}, metadata: { actor: 'u' } }], { expected: 1 });
-    await expect(old.query('SELECT * FROM pl_append($1, $2, $3::jsonb)', [stream, '1', append.json])).rejects.toMatchObject({
+    await expect(old.query('SELECT * FROM pl_append($1, $2, $3::uuid[], $4::jsonb, false)', [stream, '1', append.events.map((e) => e.eventId), append.json])).rejects.toMatchObject({
       code: '40001',
     });
     await old.query('ROLLBACK');

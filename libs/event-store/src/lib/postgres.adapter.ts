@@ -18,7 +18,12 @@ export interface PostgresEventStoreOptions extends SqlEventStoreOptions {
 
 /** PostgreSQL adapter: a `pg` pool running the shared SQL schema. */
 export async function createPostgresEventStore(options: PostgresEventStoreOptions): Promise<EventStore> {
-  const pool = new Pool({ ...options.pool, connectionString: options.connectionString, max: options.poolSize ?? 10 });
+  const pool = new Pool({
+    application_name: 'planledger',
+    ...options.pool,
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+  });
   pool.on('error', options.onConnectionError ?? ((error) => console.error(`event store: idle connection error: ${error.message}`)));
   const sql = poolClient(pool);
   try {
@@ -32,7 +37,8 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
 
 export function poolClient(pool: Pool): SqlClient {
   return {
-    query: async <T>(text: string, params?: unknown[]) => (await pool.query(text, params)).rows as T[],
+    query: async <T>(text: string, params?: unknown[], name?: string) =>
+      (await pool.query(name === undefined ? { text, values: params } : { name, text, values: params })).rows as T[],
     exec: async (text: string) => {
       await pool.query(text);
     },

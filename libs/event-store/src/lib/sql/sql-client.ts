@@ -1,6 +1,7 @@
 /** The little the SQL event store needs from a driver; `pg` and PGlite each provide it. */
 export interface SqlClient {
-  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** `name` asks the driver to prepare the statement once per connection, where it can. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[], name?: string): Promise<T[]>;
   /** Runs several statements without parameters (migrations). */
   exec(text: string): Promise<void>;
   /** Runs `fn` on one dedicated connection (advisory locks, multi-statement transactions). */

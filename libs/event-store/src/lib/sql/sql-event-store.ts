@@ -33,9 +33,15 @@ export interface SqlEventStoreOptions {
 interface AppendRow {
   revision: string;
   tx: string;
-  gp: string;
+  positions: string[];
   duplicate: boolean;
 }
+
+// Named, so each connection parses and plans it once.
+const APPEND = {
+  name: 'pl_append',
+  text: 'SELECT o_revision::text AS revision, o_tx::text AS tx, o_positions::text[] AS positions, o_duplicate AS duplicate FROM pl_append($1, $2, $3::uuid[], $4::jsonb, $5)',
+};
 
 interface EventRow {
   gp: string;
@@ -85,16 +91,16 @@ export class SqlEventStore implements EventStore {
     const expected = String(append.expected);
     for (let attempt = 1; ; attempt++) {
       try {
-        const rows = await this.sql.query<AppendRow>(
-          'SELECT revision::text AS revision, tx::text AS tx, global_position::text AS gp, duplicate FROM pl_append($1, $2, $3::jsonb)',
-          [append.streamId, expected, append.json],
+        const [row] = await this.sql.query<AppendRow>(
+          APPEND.text,
+          [append.streamId, expected, append.events.map((e) => e.eventId), append.json, append.callerIds],
+          APPEND.name,
         );
-        rows.sort((a, b) => Number(a.revision) - Number(b.revision));
-        if (!rows[0]?.duplicate) this.appended.notify();
+        if (!row.duplicate) this.appended.notify();
         return {
-          nextRevision: Number(rows[rows.length - 1].revision),
-          positions: rows.map((r) => encodePosition(r.tx, r.gp)),
-          duplicate: rows[0]?.duplicate === true,
+          nextRevision: Number(row.revision),
+          positions: row.positions.map((gp) => encodePosition(row.tx, gp)),
+          duplicate: row.duplicate,
         };
       } catch (error) {
         const sqlError = asSqlError(error);

@@ -1,0 +1,290 @@
+/**
+ * `npm run bench:store`: append and read throughput of the PlanLedger event store on PostgreSQL
+ * and PGlite, beside raw INSERTs of the same rows with the same commits (the ceiling) and
+ * emmett-postgresql 0.42 (the peer), all in one process run so the figures share one machine state.
+ *
+ *   npm run bench:store -- [--streams 10000] [--events 10] [--json] [--skip-pglite]
+ *
+ * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a role that
+ * may create databases: every workload runs in a fresh database named plbench.
+ */
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Presets, SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
+import { Client } from 'pg';
+import { emmettPostgres, planLedgerPglite, planLedgerPostgres, rawPglite, rawPostgres, type BenchEvent, type Target } from './targets';
+
+const { values: args } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '10000' },
+    events: { type: 'string', default: '10' },
+    json: { type: 'boolean', default: false },
+    'skip-pglite': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write('npm run bench:store -- [--streams 10000] [--events 10] [--json] [--skip-pglite]\n');
+  process.exit(0);
+}
+const STREAMS = positiveInt('streams', args.streams);
+const EVENTS_PER_STREAM = positiveInt('events', args.events);
+const POOL_SIZE = 10;
+const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const BENCH_DB = 'plbench';
+
+interface Workload {
+  batch: number;
+  writers: number;
+}
+const WORKLOADS: Workload[] = [
+  { batch: 1, writers: 1 },
+  { batch: 1, writers: 8 },
+  { batch: 10, writers: 1 },
+  { batch: 10, writers: 8 },
+].filter((w) => w.batch <= EVENTS_PER_STREAM);
+const label = (w: Workload) => `${w.batch} event${w.batch > 1 ? 's' : ''}/append × ${w.writers} writer${w.writers > 1 ? 's' : ''}`;
+const key = (w: Workload) => `batch${w.batch}_writers${w.writers}`;
+
+type TargetKind = 'planledger' | 'raw' | 'emmett';
+interface Contender {
+  kind: TargetKind;
+  database: 'postgres' | 'pglite';
+  open(): Promise<Target>;
+}
+
+const contenders: Contender[] = [
+  { kind: 'raw', database: 'postgres', open: async () => rawPostgres(await freshDatabase(), POOL_SIZE) },
+  { kind: 'planledger', database: 'postgres', open: async () => planLedgerPostgres(await freshDatabase(), POOL_SIZE) },
+  { kind: 'emmett', database: 'postgres', open: async () => emmettPostgres(await freshDatabase()) },
+  ...(args['skip-pglite']
+    ? []
+    : ([
+        { kind: 'raw', database: 'pglite', open: rawPglite },
+        { kind: 'planledger', database: 'pglite', open: planLedgerPglite },
+      ] as Contender[])),
+];
+
+interface Run {
+  eventsPerSecond: number;
+  readEventsPerSecond: number;
+  missing: number;
+  duplicated: number;
+}
+const runs = new Map<string, Run>(); // `${database}/${kind}/${workload}`
+
+async function main(): Promise<void> {
+  const machine = await describeMachine();
+  log(`Store benchmark: ${STREAMS.toLocaleString()} streams × ${EVENTS_PER_STREAM} events on ${machine.cpu} (${machine.cores} cores), ${machine.postgres}`);
+  for (const workload of WORKLOADS) {
+    // Interleaving targets per workload spreads the machine's drift over all of them.
+    for (const contender of contenders) runs.set(`${contender.database}/${contender.kind}/${key(workload)}`, await measure(contender, workload));
+  }
+  const consistency = [];
+  for (const contender of contenders.filter((c) => c.kind !== 'raw')) consistency.push(await liveReaderCheck(contender));
+  report(machine, consistency);
+}
+
+async function measure(contender: Contender, workload: Workload): Promise<Run> {
+  const target = await contender.open();
+  try {
+    const total = STREAMS * EVENTS_PER_STREAM;
+    const bar = progress(`${target.name} (${contender.database}) ${label(workload)}`, total);
+    const written = await appendAll(target, workload, (n) => bar.increment(n));
+    bar.stop();
+    const scanStarted = performance.now();
+    const keys = await target.readAll();
+    const scanSeconds = (performance.now() - scanStarted) / 1000;
+    const { missing, duplicated } = compare(written.keys, keys);
+    return { eventsPerSecond: total / written.seconds, readEventsPerSecond: keys.length / scanSeconds, missing, duplicated };
+  } finally {
+    await target.close();
+  }
+}
+
+/** Streams are split between writers, so writers never contend for one stream (as in production). */
+async function appendAll(target: Target, workload: Workload, onAppended: (n: number) => void): Promise<{ seconds: number; keys: Set<string> }> {
+  const keys = new Set<string>();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: workload.writers }, async (_, writer) => {
+      for (let offset = 0; offset < EVENTS_PER_STREAM; offset += workload.batch) {
+        for (let s = writer; s < STREAMS; s += workload.writers) {
+          const stream = `bench-${s}`;
+          const count = Math.min(workload.batch, EVENTS_PER_STREAM - offset);
+          const events = Array.from({ length: count }, (_, i) => benchEvent(stream, offset + i));
+          await target.append(stream, events, offset);
+          for (const event of events) keys.add(event.data.key);
+          onAppended(count);
+        }
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, keys };
+}
+
+/** 8 writers append while a follower pages the log live, as a projection would. */
+async function liveReaderCheck(contender: Contender) {
+  const target = await contender.open();
+  const workload = { batch: 1, writers: 8 };
+  try {
+    const received: string[] = [];
+    let writing = true;
+    const reader = (async () => {
+      let idleSince = Date.now();
+      for (;;) {
+        const keys = await target.readNext();
+        received.push(...keys);
+        if (keys.length > 0) idleSince = Date.now();
+        else if (!writing && Date.now() - idleSince > 2000) return;
+        else await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    const bar = progress(`${target.name} (${contender.database}) live reader check`, STREAMS * EVENTS_PER_STREAM);
+    const written = await appendAll(target, workload, (n) => bar.increment(n));
+    writing = false;
+    await reader;
+    bar.stop();
+    return { database: contender.database, target: target.name, kind: contender.kind, events: written.keys.size, ...compare(written.keys, received) };
+  } finally {
+    await target.close();
+  }
+}
+
+function compare(written: Set<string>, read: string[]): { missing: number; duplicated: number } {
+  const seen = new Set(read);
+  let missing = 0;
+  for (const k of written) if (!seen.has(k)) missing += 1;
+  return { missing, duplicated: read.length - seen.size };
+}
+
+const NOTE = 'Quarterly revenue actual imported from the CRM export for the east region; reconciled against invoices.';
+function benchEvent(stream: string, revision: number): BenchEvent {
+  return {
+    type: 'ActualRecorded',
+    data: { key: `${stream}:${revision}`, goalId: stream, amount: 1250.5 + revision, currency: 'EUR', note: NOTE },
+    metadata: { actor: 'user:bench', projectId: `project-${stream.length % 7}` },
+  };
+}
+
+function report(machine: Awaited<ReturnType<typeof describeMachine>>, consistency: Awaited<ReturnType<typeof liveReaderCheck>>[]): void {
+  const databases = [...new Set(contenders.map((c) => c.database))];
+  const get = (database: string, kind: TargetKind, w: Workload) => runs.get(`${database}/${kind}/${key(w)}`);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b ? Math.round((a / b) * 100) / 100 : undefined);
+  const results: Record<string, Record<string, Record<string, number | undefined>>> = {};
+  for (const database of databases) {
+    results[database] = {};
+    for (const w of WORKLOADS) {
+      const ours = get(database, 'planledger', w)?.eventsPerSecond;
+      results[database][key(w)] = {
+        planledger: round(ours),
+        raw: round(get(database, 'raw', w)?.eventsPerSecond),
+        emmett: round(get(database, 'emmett', w)?.eventsPerSecond),
+        ratioVsRaw: ratio(ours, get(database, 'raw', w)?.eventsPerSecond),
+        ratioVsEmmett: ratio(ours, get(database, 'emmett', w)?.eventsPerSecond),
+      };
+    }
+  }
+  const reads: Record<string, Record<string, { eventsPerSecond: number | undefined; missing: number; duplicated: number }>> = {};
+  for (const c of contenders) {
+    const all = WORKLOADS.map((w) => get(c.database, c.kind, w)).filter((r): r is Run => r !== undefined);
+    reads[c.database] ??= {};
+    reads[c.database][c.kind] = {
+      eventsPerSecond: round(median(all.map((r) => r.readEventsPerSecond))),
+      missing: all.reduce((n, r) => n + r.missing, 0),
+      duplicated: all.reduce((n, r) => n + r.duplicated, 0),
+    };
+  }
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ machine, streams: STREAMS, eventsPerStream: EVENTS_PER_STREAM, appends: results, readScan: reads, liveReader: consistency }, null, 2)}\n`);
+    return;
+  }
+  const appends = new Table({ head: ['database', 'workload', 'PlanLedger ev/s', 'raw INSERT ev/s', 'emmett ev/s', 'ratioVsRaw', 'ratioVsEmmett'] });
+  for (const database of databases)
+    for (const w of WORKLOADS) {
+      const r = results[database][key(w)];
+      appends.push([database, label(w), fmt(r['planledger']), fmt(r['raw']), fmt(r['emmett']), fmt(r['ratioVsRaw']), fmt(r['ratioVsEmmett'])]);
+    }
+  const scans = new Table({ head: ['database', 'store', 'full readAll scan ev/s (median)', 'missing', 'duplicated'] });
+  for (const [database, kinds] of Object.entries(reads))
+    for (const [kind, r] of Object.entries(kinds)) scans.push([database, kind, fmt(r.eventsPerSecond), r.missing, r.duplicated]);
+  const live = new Table({ head: ['database', 'store', 'events appended by 8 writers', 'missing in live read', 'duplicated in live read'] });
+  for (const c of consistency) live.push([c.database, c.target, c.events, c.missing, c.duplicated]);
+  process.stdout.write(`\nAppends (${STREAMS.toLocaleString()} streams × ${EVENTS_PER_STREAM} events, pool of ${POOL_SIZE})\n${appends.toString()}\n`);
+  process.stdout.write(`\nRead back after each workload\n${scans.toString()}\n`);
+  process.stdout.write(`\nLive reader while 8 writers append (1 event per append)\n${live.toString()}\n`);
+  process.stdout.write(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}\n`);
+}
+
+async function freshDatabase(): Promise<string> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  // Backends of the previous run's closed pools take a moment to exit; dropping under them would
+  // kill connections a pool still counts as idle.
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [BENCH_DB]);
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${BENCH_DB}`;
+  return url.toString();
+}
+
+async function describeMachine() {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect().catch((error: Error) => {
+    throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${error.message}); set BENCH_DATABASE_URL`);
+  });
+  const { rows } = await client.query<{ version: string; sync: string }>(`SELECT split_part(version(), ' on ', 1) AS version, current_setting('synchronous_commit') AS sync`);
+  await client.end();
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: `${rows[0].version} (synchronous_commit=${rows[0].sync})`,
+  };
+}
+
+function progress(title: string, total: number): { increment(n: number): void; stop(): void } {
+  if (!process.stderr.isTTY) {
+    log(`${title} ...`);
+    return { increment: () => undefined, stop: () => undefined };
+  }
+  const bar = new SingleBar({ format: `${title} [{bar}] {value}/{total} events, {eta}s left`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+  bar.start(total, 0);
+  return { increment: (n) => bar.increment(n), stop: () => bar.stop() };
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+function positiveInt(name: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a positive whole number, not "${value}"\n`);
+    process.exit(2);
+  }
+  return n;
+}
+function round(n: number | undefined): number | undefined {
+  return n === undefined ? undefined : Math.round(n);
+}
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+function fmt(n: number | undefined): string {
+  return n === undefined ? '–' : n.toLocaleString('en-US');
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:store failed: ${error.stack ?? error.message}\n`);
+  process.exit(1);
+});
