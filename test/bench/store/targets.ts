@@ -162,11 +162,9 @@ export async function planLedgerPglite(): Promise<Target> {
 /** emmett-postgresql 0.42, loaded from its own folder (test/bench/peer); its pool has pg's default 10 connections. */
 export async function emmettPostgres(url: string): Promise<Target> {
   const peer = join(__dirname, '..', 'peer', 'node_modules', '@event-driven-io');
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const emmett = require(join(peer, 'emmett-postgresql'));
   const { STREAM_DOES_NOT_EXIST } = require(join(peer, 'emmett'));
   const { dumbo, endAllPools } = require(join(peer, 'dumbo'));
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const store = emmett.getPostgreSQLEventStore(url);
   const pool = dumbo({ connectionString: url });
   // The schema is created on first use; do it outside the timed workloads.

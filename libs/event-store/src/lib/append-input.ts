@@ -112,8 +112,8 @@ export function prepareAppend(
       const event = parsed.data as NewEvent & { data: unknown };
       const before = issues.length;
       if (!isPlainObject(event.data)) issues.push({ path: `${at}.data`, message: 'must be a JSON object' });
-      else checkJson(event.data, `${at}.data`, 0, issues);
-      checkJson(event.metadata, `${at}.metadata`, 0, issues);
+      else checkJson(event.data, `${at}.data`, issues);
+      checkJson(event.metadata, `${at}.metadata`, issues);
       if (issues.length > before) return;
 
       const eventId = (event.eventId ?? defaults.newEventId()).toLowerCase();
@@ -160,39 +160,57 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 // Hand-written rather than a zod schema: it runs on every appended payload, and jsonb refuses
-// some values JSON.stringify accepts (NUL characters, lone surrogates).
-function checkJson(value: unknown, path: string, depth: number, issues: InvalidAppendIssue[]): void {
-  if (issues.length >= 20) return;
-  if (depth > APPEND_LIMITS.jsonDepth) {
-    issues.push({ path, message: `nests deeper than ${APPEND_LIMITS.jsonDepth} levels` });
-    return;
-  }
-  switch (typeof value) {
-    case 'string':
-      if (value.includes('\u0000')) issues.push({ path, message: 'must not contain the NUL character (\\u0000)' });
-      else if (!value.isWellFormed()) issues.push({ path, message: 'must be well-formed Unicode (lone surrogate)' });
+// some values JSON.stringify accepts (NUL characters, lone surrogates). The path of a value is
+// kept as a stack of segments and only joined into text when there is a problem to report.
+function checkJson(value: unknown, root: string, issues: InvalidAppendIssue[]): void {
+  const path: (string | number)[] = [];
+  const report = (message: string) =>
+    issues.push({ path: root + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join(''), message });
+  const visit = (node: unknown): void => {
+    if (issues.length >= 20) return;
+    if (path.length > APPEND_LIMITS.jsonDepth) {
+      report(`nests deeper than ${APPEND_LIMITS.jsonDepth} levels`);
       return;
-    case 'number':
-      if (!Number.isFinite(value)) issues.push({ path, message: `is ${value}, which JSON cannot represent` });
-      return;
-    case 'boolean':
-      return;
-    case 'object':
-      if (value === null) return;
-      if (Array.isArray(value)) {
-        value.forEach((item, i) => checkJson(item, `${path}[${i}]`, depth + 1, issues));
+    }
+    switch (typeof node) {
+      case 'string':
+        if (node.includes('\u0000')) report('must not contain the NUL character (\\u0000)');
+        else if (!node.isWellFormed()) report('must be well-formed Unicode (lone surrogate)');
         return;
-      }
-      if (!isPlainObject(value)) {
-        issues.push({ path, message: `is a ${value.constructor?.name ?? 'non-plain'} object, not JSON` });
+      case 'number':
+        if (!Number.isFinite(node)) report(`is ${node}, which JSON cannot represent`);
         return;
-      }
-      for (const key of Object.keys(value)) {
-        if (key.includes('\u0000') || !key.isWellFormed()) issues.push({ path, message: `has an invalid key` });
-        else if (value[key] !== undefined) checkJson(value[key], `${path}.${key}`, depth + 1, issues);
-      }
-      return;
-    default:
-      issues.push({ path, message: `is a ${typeof value}, which JSON cannot represent` });
-  }
+      case 'boolean':
+        return;
+      case 'object':
+        if (node === null) return;
+        if (Array.isArray(node)) {
+          for (let i = 0; i < node.length; i++) {
+            path.push(i);
+            visit(node[i]);
+            path.pop();
+          }
+          return;
+        }
+        if (!isPlainObject(node)) {
+          report(`is a ${node.constructor?.name ?? 'non-plain'} object, not JSON`);
+          return;
+        }
+        for (const key in node) {
+          if (key.includes('\u0000') || !key.isWellFormed()) {
+            report('has an invalid key');
+            continue;
+          }
+          const child = node[key];
+          if (child === undefined) continue;
+          path.push(key);
+          visit(child);
+          path.pop();
+        }
+        return;
+      default:
+        report(`is a ${typeof node}, which JSON cannot represent`);
+    }
+  };
+  visit(value);
 }
