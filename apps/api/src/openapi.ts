@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { PLANLEDGER_VERSION } from '@planledger/runtime';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 
 /** The OpenAPI document, generated from the controllers and their zod schemas. */
@@ -7,7 +8,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('PlanLedger API')
     .setDescription('Event-sourced planning and monitoring for sales project teams.')
-    .setVersion(process.env['npm_package_version'] ?? '0.1.0')
+    .setVersion(PLANLEDGER_VERSION)
     .build();
   return cleanupOpenApiDoc(SwaggerModule.createDocument(app, config));
 }

@@ -4,3 +4,4 @@ export * from './lib/redis.module';
 export * from './lib/bootstrap';
 export * from './lib/log-follower.service';
 export * from './lib/worker-loops.module';
+export * from './lib/version';

@@ -5,6 +5,9 @@
  *
  *   npm run bench:store -- [--streams 10000] [--events 10] [--json] [--skip-pglite]
  *
+ * A workload that takes less than 10 s is measured again, up to three interleaved rounds, and the
+ * median is reported: a three-second run alone swings by a third on a busy two-core machine.
+ *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) must be a role that
  * may create databases: every workload runs in a fresh database named plbench.
  */
@@ -66,20 +69,31 @@ const contenders: Contender[] = [
       ] as Contender[])),
 ];
 
+const MIN_MEASURED_SECONDS = 10;
+const MAX_ROUNDS = 3;
+
 interface Run {
+  seconds: number;
   eventsPerSecond: number;
   readEventsPerSecond: number;
   missing: number;
   duplicated: number;
 }
-const runs = new Map<string, Run>(); // `${database}/${kind}/${workload}`
+const runs = new Map<string, Run[]>(); // `${database}/${kind}/${workload}` → one Run per round
 
 async function main(): Promise<void> {
   const machine = await describeMachine();
   log(`Store benchmark: ${STREAMS.toLocaleString()} streams × ${EVENTS_PER_STREAM} events on ${machine.cpu} (${machine.cores} cores), ${machine.postgres}`);
   for (const workload of WORKLOADS) {
     // Interleaving targets per workload spreads the machine's drift over all of them.
-    for (const contender of contenders) runs.set(`${contender.database}/${contender.kind}/${key(workload)}`, await measure(contender, workload));
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      for (const contender of contenders) {
+        const id = `${contender.database}/${contender.kind}/${key(workload)}`;
+        runs.set(id, [...(runs.get(id) ?? []), await measure(contender, workload)]);
+      }
+      const shortest = Math.min(...contenders.map((c) => sum(runs.get(`${c.database}/${c.kind}/${key(workload)}`)!.map((r) => r.seconds))));
+      if (shortest >= MIN_MEASURED_SECONDS) break;
+    }
   }
   const consistency = [];
   for (const contender of contenders.filter((c) => c.kind !== 'raw')) consistency.push(await liveReaderCheck(contender));
@@ -97,7 +111,7 @@ async function measure(contender: Contender, workload: Workload): Promise<Run> {
     const keys = await target.readAll();
     const scanSeconds = (performance.now() - scanStarted) / 1000;
     const { missing, duplicated } = compare(written.keys, keys);
-    return { eventsPerSecond: total / written.seconds, readEventsPerSecond: keys.length / scanSeconds, missing, duplicated };
+    return { seconds: written.seconds, eventsPerSecond: total / written.seconds, readEventsPerSecond: keys.length / scanSeconds, missing, duplicated };
   } finally {
     await target.close();
   }
@@ -170,7 +184,12 @@ function benchEvent(stream: string, revision: number): BenchEvent {
 
 function report(machine: Awaited<ReturnType<typeof describeMachine>>, consistency: Awaited<ReturnType<typeof liveReaderCheck>>[]): void {
   const databases = [...new Set(contenders.map((c) => c.database))];
-  const get = (database: string, kind: TargetKind, w: Workload) => runs.get(`${database}/${kind}/${key(w)}`);
+  // The median round of a target on a workload; every round counts for missing and duplicated events.
+  const roundsOf = (database: string, kind: TargetKind, w: Workload) => runs.get(`${database}/${kind}/${key(w)}`) ?? [];
+  const get = (database: string, kind: TargetKind, w: Workload): Run | undefined => {
+    const rounds = [...roundsOf(database, kind, w)].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
+    return rounds[Math.floor(rounds.length / 2)];
+  };
   const ratio = (a?: number, b?: number) => (a !== undefined && b ? Math.round((a / b) * 100) / 100 : undefined);
   const results: Record<string, Record<string, Record<string, number | undefined>>> = {};
   for (const database of databases) {
@@ -183,12 +202,13 @@ function report(machine: Awaited<ReturnType<typeof describeMachine>>, consistenc
         emmett: round(get(database, 'emmett', w)?.eventsPerSecond),
         ratioVsRaw: ratio(ours, get(database, 'raw', w)?.eventsPerSecond),
         ratioVsEmmett: ratio(ours, get(database, 'emmett', w)?.eventsPerSecond),
+        rounds: roundsOf(database, 'planledger', w).length,
       };
     }
   }
   const reads: Record<string, Record<string, { eventsPerSecond: number | undefined; missing: number; duplicated: number }>> = {};
   for (const c of contenders) {
-    const all = WORKLOADS.map((w) => get(c.database, c.kind, w)).filter((r): r is Run => r !== undefined);
+    const all = WORKLOADS.flatMap((w) => roundsOf(c.database, c.kind, w));
     reads[c.database] ??= {};
     reads[c.database][c.kind] = {
       eventsPerSecond: round(median(all.map((r) => r.readEventsPerSecond))),
@@ -200,13 +220,13 @@ function report(machine: Awaited<ReturnType<typeof describeMachine>>, consistenc
     process.stdout.write(`${JSON.stringify({ machine, streams: STREAMS, eventsPerStream: EVENTS_PER_STREAM, appends: results, readScan: reads, liveReader: consistency }, null, 2)}\n`);
     return;
   }
-  const appends = new Table({ head: ['database', 'workload', 'PlanLedger ev/s', 'raw INSERT ev/s', 'emmett ev/s', 'ratioVsRaw', 'ratioVsEmmett'] });
+  const appends = new Table({ head: ['database', 'workload', 'rounds', 'PlanLedger ev/s', 'raw INSERT ev/s', 'emmett ev/s', 'ratioVsRaw', 'ratioVsEmmett'] });
   for (const database of databases)
     for (const w of WORKLOADS) {
       const r = results[database][key(w)];
-      appends.push([database, label(w), fmt(r['planledger']), fmt(r['raw']), fmt(r['emmett']), fmt(r['ratioVsRaw']), fmt(r['ratioVsEmmett'])]);
+      appends.push([database, label(w), fmt(r['rounds']), fmt(r['planledger']), fmt(r['raw']), fmt(r['emmett']), fmt(r['ratioVsRaw']), fmt(r['ratioVsEmmett'])]);
     }
-  const scans = new Table({ head: ['database', 'store', 'full readAll scan ev/s (median)', 'missing', 'duplicated'] });
+  const scans = new Table({ head: ['database', 'store', 'full readAll scan ev/s (median)', 'missing (all rounds)', 'duplicated (all rounds)'] });
   for (const [database, kinds] of Object.entries(reads))
     for (const [kind, r] of Object.entries(kinds)) scans.push([database, kind, fmt(r.eventsPerSecond), r.missing, r.duplicated]);
   const live = new Table({ head: ['database', 'store', 'events appended by 8 writers', 'missing in live read', 'duplicated in live read'] });
@@ -271,6 +291,9 @@ function positiveInt(name: string, value: string | undefined): number {
     process.exit(2);
   }
   return n;
+}
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 function round(n: number | undefined): number | undefined {
   return n === undefined ? undefined : Math.round(n);

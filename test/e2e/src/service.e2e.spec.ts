@@ -41,6 +41,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     const body = await health.json();
     expect(body).toMatchObject({
       status: 'ok',
+      version: (await import('../../../package.json')).version,
       checks: { eventStore: { status: 'up', adapter: 'pglite', location: join(dir, 'data', 'pglite') }, redis: { status: 'up' } },
     });
 

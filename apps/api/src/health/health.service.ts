@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { redactUrl, type PlanLedgerConfig } from '@planledger/config';
 import type { HealthReport } from '@planledger/contracts';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
-import { PLANLEDGER_CONFIG, REDIS } from '@planledger/runtime';
+import { PLANLEDGER_CONFIG, PLANLEDGER_VERSION, REDIS } from '@planledger/runtime';
 import type { Redis } from 'ioredis';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -20,7 +20,7 @@ export class HealthService {
     const [eventStore, redis] = await Promise.all([timed(() => this.store.ping()), timed(() => this.redis.ping())]);
     return {
       status: eventStore.status === 'down' ? 'down' : redis.status === 'down' ? 'degraded' : 'ok',
-      version: process.env['npm_package_version'] ?? '0.1.0',
+      version: PLANLEDGER_VERSION,
       uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
       checks: {
         eventStore: { ...eventStore, adapter: this.store.info.adapter, location: this.store.info.location },

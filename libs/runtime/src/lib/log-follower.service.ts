@@ -13,13 +13,8 @@ export class LogFollower implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
   private seen = 0;
-  private lastPosition: Position | undefined;
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
-
-  get status(): { seen: number; lastPosition: Position | undefined; running: boolean } {
-    return { seen: this.seen, lastPosition: this.lastPosition, running: this.loop !== undefined && !this.stop.signal.aborted };
-  }
 
   async onApplicationBootstrap(): Promise<void> {
     const from = await this.store.headPosition();
@@ -38,7 +33,6 @@ export class LogFollower implements OnApplicationBootstrap, OnApplicationShutdow
     try {
       for await (const event of this.store.subscribe({ after, signal: this.stop.signal })) {
         this.seen += 1;
-        this.lastPosition = event.position;
         this.logger.debug(`${event.type} on ${event.streamId}@${event.revision}`);
         if (Date.now() - reportedAt >= SUMMARY_EVERY_MS && this.seen > reportedSeen) {
           this.logger.log(`${this.seen - reportedSeen} events in the last ${Math.round((Date.now() - reportedAt) / 1000)} s (at ${event.position})`);
