@@ -41,7 +41,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
+          // The root package.json is workspace metadata (the version), not another project's code.
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+package\\.json$'],
           depConstraints: [
             // Layers (type): apps → infrastructure → application → domain → contracts.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },

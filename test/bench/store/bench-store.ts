@@ -91,7 +91,7 @@ async function main(): Promise<void> {
         const id = `${contender.database}/${contender.kind}/${key(workload)}`;
         runs.set(id, [...(runs.get(id) ?? []), await measure(contender, workload)]);
       }
-      const shortest = Math.min(...contenders.map((c) => sum(runs.get(`${c.database}/${c.kind}/${key(workload)}`)!.map((r) => r.seconds))));
+      const shortest = Math.min(...contenders.map((c) => sum((runs.get(`${c.database}/${c.kind}/${key(workload)}`) ?? []).map((r) => r.seconds))));
       if (shortest >= MIN_MEASURED_SECONDS) break;
     }
   }
