@@ -1,1 +1,5 @@
 export * from './lib/http/health.schema';
+export * from './lib/shared/primitives';
+export * from './lib/project/project.events';
+export * from './lib/goal/goal.events';
+export * from './lib/events';

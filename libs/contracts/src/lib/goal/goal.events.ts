@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { changeOf, finiteNumberSchema, idSchema, isoDateSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+
+export const kpiSchema = z.object({
+  name: nameSchema,
+  unit: z.string().trim().min(1, 'must name the unit (EUR, deals, customers, points)').max(50),
+  /** Whether a higher or a lower value is better (revenue: higher; churn: lower). */
+  direction: z.enum(['higher_is_better', 'lower_is_better']),
+  /** Cumulative KPIs add actuals up (revenue); level KPIs take the latest value (satisfaction). */
+  aggregation: z.enum(['cumulative', 'level']),
+});
+export type Kpi = z.infer<typeof kpiSchema>;
+
+export const phasingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('linear') }),
+  z.object({
+    kind: z.enum(['weekly', 'monthly']),
+    /** One weight per calendar week (Monday-based) or month the goal spans; they sum to 1. */
+    weights: z.array(z.number().min(0).max(1)).min(1).max(600),
+  }),
+]);
+export type Phasing = z.infer<typeof phasingSchema>;
+
+export const goalOwnerSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('team') }),
+  z.object({ kind: z.literal('member'), memberId: idSchema }),
+]);
+export type GoalOwner = z.infer<typeof goalOwnerSchema>;
+
+export const smartCriterionSchema = z.object({ ok: z.boolean(), reason: z.string().optional() });
+export const smartAssessmentSchema = z.object({
+  specific: smartCriterionSchema,
+  measurable: smartCriterionSchema,
+  achievable: smartCriterionSchema,
+  relevant: smartCriterionSchema,
+  timeBound: smartCriterionSchema,
+});
+export type SmartAssessment = z.infer<typeof smartAssessmentSchema>;
+
+export const goalDefinitionSchema = z.object({
+  title: nameSchema,
+  kpi: kpiSchema,
+  target: finiteNumberSchema,
+  baseline: finiteNumberSchema,
+  startDate: isoDateSchema,
+  deadline: isoDateSchema,
+  phasing: phasingSchema,
+  owner: goalOwnerSchema,
+  /** Allowed shortfall against the expected-to-date value before the goal counts as drifting, 0–1. */
+  tolerance: z.number().min(0).max(1),
+  parentGoalId: idSchema.optional(),
+  /** How the goal serves the project's or the company's aim. */
+  relevance: shortTextSchema.optional(),
+  /** Where actual results come from (CRM export, finance system, survey tool). */
+  actualsSource: shortTextSchema.optional(),
+});
+export type GoalDefinition = z.infer<typeof goalDefinitionSchema>;
+
+export const goalSetSchema = goalDefinitionSchema.extend({ goalId: idSchema, projectId: idSchema, smart: smartAssessmentSchema });
+export const goalTargetAdjustedSchema = z.object({ goalId: idSchema, ...changeOf(finiteNumberSchema).shape, reason: reasonSchema });
+export const goalDeadlineMovedSchema = z.object({ goalId: idSchema, ...changeOf(isoDateSchema).shape, reason: reasonSchema });
+export const goalOwnerChangedSchema = z.object({ goalId: idSchema, ...changeOf(goalOwnerSchema).shape, reason: reasonSchema });
+export const goalRephasedSchema = z.object({ goalId: idSchema, ...changeOf(phasingSchema).shape, reason: reasonSchema });
+export const goalWithdrawnSchema = z.object({ goalId: idSchema, reason: reasonSchema });
+
+export const actualSchema = z.object({
+  actualId: idSchema,
+  value: finiteNumberSchema,
+  /** The business day the result belongs to (when the sale happened), not when it was recorded. */
+  businessDate: isoDateSchema,
+  source: shortTextSchema.min(1, 'must name where the figure comes from'),
+  /** The record's id in the source system; the same reference twice is recorded once. */
+  externalRef: z.string().trim().min(1).max(200).optional(),
+});
+export const actualRecordedSchema = actualSchema.extend({ goalId: idSchema });
+export const actualCorrectedSchema = z.object({ goalId: idSchema, actualId: idSchema, ...changeOf(finiteNumberSchema).shape, reason: reasonSchema });
+
+type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
+export type GoalSet = Ev<'GoalSet', typeof goalSetSchema>;
+export type GoalTargetAdjusted = Ev<'GoalTargetAdjusted', typeof goalTargetAdjustedSchema>;
+export type GoalDeadlineMoved = Ev<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
+export type GoalOwnerChanged = Ev<'GoalOwnerChanged', typeof goalOwnerChangedSchema>;
+export type GoalRephased = Ev<'GoalRephased', typeof goalRephasedSchema>;
+export type GoalWithdrawn = Ev<'GoalWithdrawn', typeof goalWithdrawnSchema>;
+export type ActualRecorded = Ev<'ActualRecorded', typeof actualRecordedSchema>;
+export type ActualCorrected = Ev<'ActualCorrected', typeof actualCorrectedSchema>;
+export type GoalEvent = GoalSet | GoalTargetAdjusted | GoalDeadlineMoved | GoalOwnerChanged | GoalRephased | GoalWithdrawn | ActualRecorded | ActualCorrected;
+
+export const goalEventSchemas = {
+  GoalSet: goalSetSchema,
+  GoalTargetAdjusted: goalTargetAdjustedSchema,
+  GoalDeadlineMoved: goalDeadlineMovedSchema,
+  GoalOwnerChanged: goalOwnerChangedSchema,
+  GoalRephased: goalRephasedSchema,
+  GoalWithdrawn: goalWithdrawnSchema,
+  ActualRecorded: actualRecordedSchema,
+  ActualCorrected: actualCorrectedSchema,
+} as const;

@@ -1,0 +1,233 @@
+import type { GoalDefinition, GoalEvent, GoalOwner, Phasing, SmartAssessment } from '@planledger/contracts';
+import { requireOpen, type ProjectState } from '../project/project.decider';
+import { dayOf, periodCount } from '../shared/calendar';
+import { refuse, type CommandMetadata } from '../shared/domain-error';
+import { assessSmart, failedCriteria } from './smart.policy';
+
+export interface RecordedActual {
+  value: number;
+  businessDate: string;
+  source: string;
+  externalRef?: string;
+}
+
+export interface GoalState {
+  status: 'none' | 'active' | 'withdrawn';
+  goalId?: string;
+  projectId?: string;
+  definition?: GoalDefinition;
+  smart?: SmartAssessment;
+  actuals: ReadonlyMap<string, RecordedActual>;
+  externalRefs: ReadonlySet<string>;
+}
+
+export const initialGoalState: GoalState = { status: 'none', actuals: new Map(), externalRefs: new Set() };
+
+/** What a goal command needs to know beyond the goal's own stream, loaded by the application. */
+export interface GoalContext {
+  project: ProjectState;
+  /** The parent goal's state, for a goal that has (or is being given) a parent. */
+  parent?: GoalState;
+  /** Ids of the project's current members: a member-owned goal needs one of them. */
+  currentMemberIds: ReadonlySet<string>;
+  /** Best results of earlier goals with the same KPI, newest first, for the achievability check. */
+  similarGoalResults: readonly number[];
+}
+
+type Cmd<T extends string, D> = { type: T; data: D & { goalId: string }; metadata: CommandMetadata };
+export type SetGoal = Cmd<'SetGoal', GoalDefinition & { projectId: string }>;
+export type AdjustGoalTarget = Cmd<'AdjustGoalTarget', { target: number; reason: string }>;
+export type MoveGoalDeadline = Cmd<'MoveGoalDeadline', { deadline: string; reason: string }>;
+export type ChangeGoalOwner = Cmd<'ChangeGoalOwner', { owner: GoalOwner; reason: string }>;
+export type RephaseGoal = Cmd<'RephaseGoal', { phasing: Phasing; reason: string }>;
+export type WithdrawGoal = Cmd<'WithdrawGoal', { reason: string }>;
+export type RecordActual = Cmd<'RecordActual', { actualId: string; value: number; businessDate: string; source: string; externalRef?: string }>;
+export type CorrectActual = Cmd<'CorrectActual', { actualId: string; value: number; reason: string }>;
+export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | CorrectActual;
+
+export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
+  switch (event.type) {
+    case 'GoalSet': {
+      const { goalId, projectId, smart, ...definition } = event.data;
+      return { ...initialGoalState, status: 'active', goalId, projectId, definition, smart };
+    }
+    case 'GoalTargetAdjusted':
+      return withDefinition(state, { target: event.data.after });
+    case 'GoalDeadlineMoved':
+      return withDefinition(state, { deadline: event.data.after });
+    case 'GoalOwnerChanged':
+      return withDefinition(state, { owner: event.data.after });
+    case 'GoalRephased':
+      return withDefinition(state, { phasing: event.data.after });
+    case 'GoalWithdrawn':
+      return { ...state, status: 'withdrawn' };
+    case 'ActualRecorded': {
+      const { actualId, goalId: _goalId, ...actual } = event.data;
+      const actuals = new Map(state.actuals).set(actualId, actual);
+      const externalRefs = actual.externalRef ? new Set(state.externalRefs).add(actual.externalRef) : state.externalRefs;
+      return { ...state, actuals, externalRefs };
+    }
+    case 'ActualCorrected': {
+      const previous = state.actuals.get(event.data.actualId);
+      if (!previous) return state;
+      return { ...state, actuals: new Map(state.actuals).set(event.data.actualId, { ...previous, value: event.data.after }) };
+    }
+  }
+}
+
+export function setGoal(command: SetGoal, state: GoalState, context: GoalContext): GoalEvent[] {
+  if (state.status !== 'none') refuse('GOAL_ALREADY_SET', `goal ${command.data.goalId} is already set`);
+  const charter = requireOpen(context.project);
+  const { goalId, projectId, ...definition } = command.data;
+  if (projectId !== context.project.projectId) refuse('PROJECT_MISMATCH', `the goal names project ${projectId}, not ${context.project.projectId}`);
+  checkOwner(definition.owner, context);
+  checkPhasing(definition.phasing, definition.startDate, definition.deadline);
+  if (definition.parentGoalId !== undefined) checkParent(definition, projectId, context.parent);
+
+  const smart = assessSmart(definition, {
+    projectPeriod: { start: charter.periodStart, end: charter.periodEnd },
+    policy: charter.smartPolicy,
+    similarGoalResults: context.similarGoalResults,
+  });
+  const failed = failedCriteria(smart);
+  // Time-bound is structural: a goal outside the project period is never accepted.
+  if (!smart.timeBound.ok) refuse('GOAL_OUTSIDE_PROJECT_PERIOD', `the goal is not time-bound: ${smart.timeBound.reason}`);
+  if (failed.length > 0 && charter.smartPolicy.onFailure === 'refuse') {
+    refuse('GOAL_NOT_SMART', `the project refuses goals that fail the SMART check: ${failed.join('; ')}`);
+  }
+  return [{ type: 'GoalSet', data: { goalId, projectId, ...definition, smart } }];
+}
+
+export function adjustGoalTarget(command: AdjustGoalTarget, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  if (command.data.target === goal.target) refuse('NOTHING_TO_CHANGE', `the target is already ${goal.target}`);
+  return [{ type: 'GoalTargetAdjusted', data: { goalId: command.data.goalId, before: goal.target, after: command.data.target, reason: command.data.reason } }];
+}
+
+export function moveGoalDeadline(command: MoveGoalDeadline, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  const charter = requireOpen(context.project);
+  const deadline = command.data.deadline;
+  if (deadline === goal.deadline) refuse('NOTHING_TO_CHANGE', `the deadline is already ${deadline}`);
+  if (deadline < goal.startDate) refuse('DEADLINE_BEFORE_START', `the deadline ${deadline} is before the goal starts ${goal.startDate}`);
+  if (deadline > charter.periodEnd) refuse('GOAL_OUTSIDE_PROJECT_PERIOD', `the deadline ${deadline} is after the project ends ${charter.periodEnd}`);
+  const parent = context.parent?.definition;
+  if (goal.parentGoalId && parent && deadline > parent.deadline) {
+    refuse('CHILD_OUTSIDE_PARENT_PERIOD', `the deadline ${deadline} is after the parent goal's deadline ${parent.deadline}`);
+  }
+  if (goal.phasing.kind !== 'linear' && periodCount(goal.startDate, deadline, goal.phasing.kind) !== goal.phasing.weights.length) {
+    refuse('PHASING_MISMATCH', `the goal is phased ${goal.phasing.kind}; rephase it for the new deadline first`);
+  }
+  return [{ type: 'GoalDeadlineMoved', data: { goalId: command.data.goalId, before: goal.deadline, after: deadline, reason: command.data.reason } }];
+}
+
+export function changeGoalOwner(command: ChangeGoalOwner, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  if (JSON.stringify(command.data.owner) === JSON.stringify(goal.owner)) refuse('NOTHING_TO_CHANGE', 'the goal already has this owner');
+  checkOwner(command.data.owner, context);
+  return [{ type: 'GoalOwnerChanged', data: { goalId: command.data.goalId, before: goal.owner, after: command.data.owner, reason: command.data.reason } }];
+}
+
+export function rephaseGoal(command: RephaseGoal, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  if (JSON.stringify(command.data.phasing) === JSON.stringify(goal.phasing)) refuse('NOTHING_TO_CHANGE', 'the goal already has this phasing');
+  checkPhasing(command.data.phasing, goal.startDate, goal.deadline);
+  return [{ type: 'GoalRephased', data: { goalId: command.data.goalId, before: goal.phasing, after: command.data.phasing, reason: command.data.reason } }];
+}
+
+export function withdrawGoal(command: WithdrawGoal, state: GoalState, context: GoalContext): GoalEvent[] {
+  requireActive(state, context);
+  return [{ type: 'GoalWithdrawn', data: { goalId: command.data.goalId, reason: command.data.reason } }];
+}
+
+export function recordActual(command: RecordActual, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  const { goalId, actualId, externalRef, ...actual } = command.data;
+  // Feeds resend: the same record (by its source reference or our id) is recorded once.
+  if (state.actuals.has(actualId) || (externalRef !== undefined && state.externalRefs.has(externalRef))) return [];
+  if (actual.businessDate < goal.startDate || actual.businessDate > goal.deadline) {
+    refuse('ACTUAL_OUTSIDE_GOAL_PERIOD', `the business date ${actual.businessDate} is outside the goal's period ${goal.startDate}–${goal.deadline}`);
+  }
+  if (actual.businessDate > dayOf(command.metadata.now)) {
+    refuse('ACTUAL_IN_THE_FUTURE', `the business date ${actual.businessDate} has not happened yet`);
+  }
+  return [{ type: 'ActualRecorded', data: { goalId, actualId, ...actual, ...(externalRef === undefined ? {} : { externalRef }) } }];
+}
+
+export function correctActual(command: CorrectActual, state: GoalState, context: GoalContext): GoalEvent[] {
+  requireActive(state, context);
+  const previous = state.actuals.get(command.data.actualId);
+  if (!previous) refuse('ACTUAL_NOT_FOUND', `goal ${command.data.goalId} has no actual ${command.data.actualId}`);
+  if (previous.value === command.data.value) refuse('NOTHING_TO_CHANGE', `actual ${command.data.actualId} is already ${previous.value}`);
+  return [
+    {
+      type: 'ActualCorrected',
+      data: { goalId: command.data.goalId, actualId: command.data.actualId, before: previous.value, after: command.data.value, reason: command.data.reason },
+    },
+  ];
+}
+
+export function decideGoal(command: GoalCommand, state: GoalState, context: GoalContext): GoalEvent[] {
+  switch (command.type) {
+    case 'SetGoal':
+      return setGoal(command, state, context);
+    case 'AdjustGoalTarget':
+      return adjustGoalTarget(command, state, context);
+    case 'MoveGoalDeadline':
+      return moveGoalDeadline(command, state, context);
+    case 'ChangeGoalOwner':
+      return changeGoalOwner(command, state, context);
+    case 'RephaseGoal':
+      return rephaseGoal(command, state, context);
+    case 'WithdrawGoal':
+      return withdrawGoal(command, state, context);
+    case 'RecordActual':
+      return recordActual(command, state, context);
+    case 'CorrectActual':
+      return correctActual(command, state, context);
+    default: {
+      const unknown: never = command;
+      return refuse('UNKNOWN_COMMAND', `unknown goal command ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+function withDefinition(state: GoalState, change: Partial<GoalDefinition>): GoalState {
+  return { ...state, definition: { ...(state.definition as GoalDefinition), ...change } };
+}
+
+function requireActive(state: GoalState, context: GoalContext): GoalDefinition {
+  if (state.status === 'none' || !state.definition) refuse('GOAL_NOT_FOUND', 'the goal does not exist');
+  requireOpen(context.project);
+  if (state.status === 'withdrawn') refuse('GOAL_WITHDRAWN', `goal ${state.goalId} was withdrawn and accepts no changes`);
+  return state.definition;
+}
+
+function checkOwner(owner: GoalOwner, context: GoalContext): void {
+  if (owner.kind === 'member' && !context.currentMemberIds.has(owner.memberId)) {
+    refuse('OWNER_NOT_A_MEMBER', `${owner.memberId} is not a current member of the project`);
+  }
+}
+
+const WEIGHT_SUM_TOLERANCE = 1e-6;
+
+function checkPhasing(phasing: Phasing, startDate: string, deadline: string): void {
+  if (phasing.kind === 'linear') return;
+  const expected = periodCount(startDate, deadline, phasing.kind);
+  if (phasing.weights.length !== expected) {
+    refuse('PHASING_MISMATCH', `${startDate}–${deadline} spans ${expected} ${phasing.kind === 'weekly' ? 'weeks' : 'months'}, but ${phasing.weights.length} weights were given`);
+  }
+  const sum = phasing.weights.reduce((a, b) => a + b, 0);
+  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) refuse('PHASING_WEIGHTS_SUM', `the phasing weights sum to ${sum}, not 1`);
+}
+
+function checkParent(goal: GoalDefinition, projectId: string, parent: GoalState | undefined): void {
+  if (!parent || parent.status === 'none' || !parent.definition) refuse('PARENT_GOAL_NOT_FOUND', `parent goal ${goal.parentGoalId} does not exist`);
+  if (parent.status === 'withdrawn') refuse('PARENT_GOAL_WITHDRAWN', `parent goal ${goal.parentGoalId} was withdrawn`);
+  if (parent.projectId !== projectId) refuse('PARENT_GOAL_IN_OTHER_PROJECT', `parent goal ${goal.parentGoalId} belongs to another project`);
+  const p = parent.definition;
+  if (p.kpi.unit !== goal.kpi.unit) refuse('CHILD_UNIT_MISMATCH', `the parent goal counts ${p.kpi.unit}, this goal counts ${goal.kpi.unit}`);
+  if (goal.startDate < p.startDate || goal.deadline > p.deadline) {
+    refuse('CHILD_OUTSIDE_PARENT_PERIOD', `${goal.startDate}–${goal.deadline} is not inside the parent goal's period ${p.startDate}–${p.deadline}`);
+  }
+}
