@@ -62,7 +62,8 @@ export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
     case 'GoalWithdrawn':
       return { ...state, status: 'withdrawn' };
     case 'ActualRecorded': {
-      const { actualId, goalId: _goalId, ...actual } = event.data;
+      const { actualId, value, businessDate, source, externalRef } = event.data;
+      const actual: RecordedActual = { value, businessDate, source, ...(externalRef === undefined ? {} : { externalRef }) };
       const actuals = new Map(state.actuals).set(actualId, actual);
       const externalRefs = actual.externalRef ? new Set(state.externalRefs).add(actual.externalRef) : state.externalRefs;
       return { ...state, actuals, externalRefs };
@@ -80,18 +81,17 @@ export function setGoal(command: SetGoal, state: GoalState, context: GoalContext
   const charter = requireOpen(context.project);
   const { goalId, projectId, ...definition } = command.data;
   if (projectId !== context.project.projectId) refuse('PROJECT_MISMATCH', `the goal names project ${projectId}, not ${context.project.projectId}`);
-  checkOwner(definition.owner, context);
-  checkPhasing(definition.phasing, definition.startDate, definition.deadline);
-  if (definition.parentGoalId !== undefined) checkParent(definition, projectId, context.parent);
-
   const smart = assessSmart(definition, {
     projectPeriod: { start: charter.periodStart, end: charter.periodEnd },
     policy: charter.smartPolicy,
     similarGoalResults: context.similarGoalResults,
   });
-  const failed = failedCriteria(smart);
-  // Time-bound is structural: a goal outside the project period is never accepted.
+  // Time-bound is structural: a goal outside the project period is never accepted, whatever the policy.
   if (!smart.timeBound.ok) refuse('GOAL_OUTSIDE_PROJECT_PERIOD', `the goal is not time-bound: ${smart.timeBound.reason}`);
+  checkOwner(definition.owner, context);
+  checkPhasing(definition.phasing, definition.startDate, definition.deadline);
+  if (definition.parentGoalId !== undefined) checkParent(definition, projectId, context.parent);
+  const failed = failedCriteria(smart);
   if (failed.length > 0 && charter.smartPolicy.onFailure === 'refuse') {
     refuse('GOAL_NOT_SMART', `the project refuses goals that fail the SMART check: ${failed.join('; ')}`);
   }
