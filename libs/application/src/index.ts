@@ -1,1 +1,4 @@
-export {};
+export * from './lib/streams';
+export * from './lib/errors';
+export * from './lib/command-handler';
+export * from './lib/planning';

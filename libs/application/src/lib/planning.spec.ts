@@ -1,0 +1,104 @@
+import type { GoalDefinition, ProjectCharter } from '@planledger/contracts';
+import { DomainRuleViolation } from '@planledger/domain';
+import { InMemoryEventStore } from '@planledger/event-store';
+import { ConcurrencyConflict, PreconditionFailed } from './errors';
+import { Planning, type RequestMetadata } from './planning';
+
+const meta: RequestMetadata = { actor: 'user:li.na', now: '2026-11-20T09:30:00.000Z', correlationId: 'req-1' };
+const charter: ProjectCharter = {
+  name: 'Q4 East region push',
+  managerId: 'li-na',
+  periodStart: '2026-10-01',
+  periodEnd: '2026-12-31',
+  currency: 'CNY',
+  timeZone: 'Asia/Shanghai',
+  description: '',
+  smartPolicy: { onFailure: 'warn', achievableMultiple: 3 },
+};
+const goal: GoalDefinition = {
+  title: 'East region revenue',
+  kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
+  target: 3_000_000,
+  baseline: 2_000_000,
+  startDate: '2026-10-01',
+  deadline: '2026-12-31',
+  phasing: { kind: 'linear' },
+  owner: { kind: 'team' },
+  tolerance: 0.1,
+  relevance: 'Company year-end revenue',
+  actualsSource: 'CRM',
+};
+
+describe('planning use cases', () => {
+  let store: InMemoryEventStore;
+  let planning: Planning;
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    planning = new Planning(store);
+    await planning.openProject('p1', charter, meta);
+    await planning.setGoal('p1', 'g1', goal, meta);
+  });
+
+  it('appends each decided event with the actor, correlation id, project id and business time in its metadata', async () => {
+    const result = await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_200_000, reason: 'pipeline review' } }, meta);
+    expect(result).toMatchObject({ streamId: 'goal-g1', revision: 1, events: [{ type: 'GoalTargetAdjusted' }] });
+    const [, adjusted] = await store.readStream('goal-g1');
+    expect(adjusted.metadata).toMatchObject({ actor: 'user:li.na', correlationId: 'req-1', projectId: 'p1', occurredAt: meta.now });
+    expect(adjusted.position).toBe(result.position);
+  });
+
+  it('writes nothing and keeps the revision when the command decides nothing (a resent actual)', async () => {
+    const actual = { type: 'RecordActual' as const, data: { actualId: 'a1', value: 5, businessDate: '2026-11-01', source: 'CRM', externalRef: 'crm-1' } };
+    await planning.changeGoal('g1', actual, meta);
+    const again = await planning.changeGoal('g1', { ...actual, data: { ...actual.data, actualId: 'a2' } }, meta);
+    expect(again).toMatchObject({ revision: 1, position: undefined, events: [] });
+    expect(await store.readStream('goal-g1')).toHaveLength(2);
+  });
+
+  it('applies a command pinned with If-Match only at that revision', async () => {
+    await expect(planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 1, reason: 'stale screen' } }, meta, 5)).rejects.toBeInstanceOf(PreconditionFailed);
+    await expect(planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 1, reason: 'fresh screen' } }, meta, 0)).resolves.toMatchObject({ revision: 1 });
+  });
+
+  it('applies every one of 50 concurrent adjustments exactly once, each rechecked on fresh state', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 1_000_000 + i, reason: `adjustment ${i}` } }, meta)),
+    );
+    const stored = await store.readStream('goal-g1');
+    expect(stored).toHaveLength(51);
+    expect(new Set(stored.slice(1).map((e) => e.data['after'])).size).toBe(50);
+    expect(results.map((r) => r.revision).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    // Each adjustment records the target it actually replaced: the chain is unbroken.
+    for (let i = 2; i < stored.length; i++) expect(stored[i].data['before']).toBe(stored[i - 1].data['after']);
+  });
+
+  it('lets exactly one of 50 concurrent adjustments pinned to the same revision through', async () => {
+    const settled = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) => planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 1_000_000 + i, reason: `adjustment ${i}` } }, meta, 0)),
+    );
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+    expect(settled.filter((s) => s.status === 'rejected' && s.reason instanceof PreconditionFailed)).toHaveLength(49);
+    expect(await store.readStream('goal-g1')).toHaveLength(2);
+  });
+
+  it('refuses changes to unknown goals and goals of closed projects with the domain rule', async () => {
+    await expect(planning.changeGoal('nope', { type: 'WithdrawGoal', data: { reason: 'not needed' } }, meta)).rejects.toMatchObject({ code: 'GOAL_NOT_FOUND' });
+    await planning.closeProject('p1', 'quarter ended', meta);
+    const error = await planning.changeGoal('g1', { type: 'WithdrawGoal', data: { reason: 'not needed' } }, meta).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DomainRuleViolation);
+    expect(error).toMatchObject({ code: 'PROJECT_CLOSED' });
+  });
+
+  it('answers a conflict when writers keep winning every race', async () => {
+    // A store whose stream moves on between every load and append.
+    const racing = new InMemoryEventStore();
+    const planningOnRacing = new Planning(racing);
+    await planningOnRacing.openProject('p1', charter, meta);
+    const append = racing.appendToStream.bind(racing);
+    racing.appendToStream = async (streamId, events, options) => {
+      await append('project-p1', [{ type: 'ProjectCharterAmended', data: { projectId: 'p1', before: {}, after: {}, reason: 'noise' }, metadata: { actor: 'other' } }], { expected: 'any' });
+      return append(streamId, events, options);
+    };
+    await expect(planningOnRacing.amendProjectCharter('p1', { name: 'renamed' }, 'new name', meta)).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+});

@@ -1,0 +1,116 @@
+import type { GoalDefinition, GoalEvent, GoalOwner, Phasing, ProjectCharter, ProjectEvent } from '@planledger/contracts';
+import {
+  decideGoal,
+  decideProject,
+  evolveGoal,
+  evolveProject,
+  initialGoalState,
+  initialProjectState,
+  refuse,
+  type CommandMetadata,
+  type GoalCommand,
+  type GoalContext,
+  type GoalState,
+  type ProjectCommand,
+  type ProjectState,
+} from '@planledger/domain';
+import type { EventStore } from '@planledger/event-store';
+import { handleCommand, loadAggregate, type CommandResult, type Decider } from './command-handler';
+import { goalStream, projectStream } from './streams';
+
+export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
+  initialState: initialProjectState,
+  evolve: evolveProject,
+  decide: (command, state) => decideProject(command, state),
+};
+export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext> = {
+  initialState: initialGoalState,
+  evolve: evolveGoal,
+  decide: decideGoal,
+};
+
+export type RequestMetadata = CommandMetadata & { correlationId: string };
+
+type GoalChange =
+  | { type: 'AdjustGoalTarget'; data: { target: number; reason: string } }
+  | { type: 'MoveGoalDeadline'; data: { deadline: string; reason: string } }
+  | { type: 'ChangeGoalOwner'; data: { owner: GoalOwner; reason: string } }
+  | { type: 'RephaseGoal'; data: { phasing: Phasing; reason: string } }
+  | { type: 'WithdrawGoal'; data: { reason: string } }
+  | { type: 'RecordActual'; data: { actualId: string; value: number; businessDate: string; source: string; externalRef?: string } }
+  | { type: 'CorrectActual'; data: { actualId: string; value: number; reason: string } };
+
+/** The planning use cases: projects and goals, as load → decide → append. */
+export class Planning {
+  constructor(private readonly store: EventStore) {}
+
+  openProject(projectId: string, charter: ProjectCharter, metadata: RequestMetadata): Promise<CommandResult> {
+    return handleCommand(this.store, projectStream(projectId), projectDecider, { type: 'OpenProject', data: { projectId, ...charter }, metadata }, async () => undefined, {
+      projectId,
+      metadata,
+    });
+  }
+
+  amendProjectCharter(projectId: string, changes: Partial<ProjectCharter>, reason: string, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
+    return handleCommand(
+      this.store,
+      projectStream(projectId),
+      projectDecider,
+      { type: 'AmendProjectCharter', data: { projectId, changes, reason }, metadata },
+      async () => undefined,
+      { projectId, metadata, ifMatch },
+    );
+  }
+
+  closeProject(projectId: string, reason: string, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
+    return handleCommand(this.store, projectStream(projectId), projectDecider, { type: 'CloseProject', data: { projectId, reason }, metadata }, async () => undefined, {
+      projectId,
+      metadata,
+      ifMatch,
+    });
+  }
+
+  setGoal(projectId: string, goalId: string, definition: GoalDefinition, metadata: RequestMetadata): Promise<CommandResult> {
+    return handleCommand(
+      this.store,
+      goalStream(goalId),
+      goalDecider,
+      { type: 'SetGoal', data: { goalId, projectId, ...definition }, metadata },
+      () => this.goalContext(projectId, definition.parentGoalId),
+      { projectId, metadata },
+    );
+  }
+
+  /** Any change to an existing goal; the goal's own stream says which project it belongs to. */
+  async changeGoal(goalId: string, change: GoalChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
+    const { state } = await loadAggregate(this.store, goalStream(goalId), goalDecider);
+    if (!state.projectId || !state.definition) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
+    const projectId = state.projectId;
+    const command = { ...change, data: { ...change.data, goalId }, metadata } as GoalCommand;
+    return handleCommand(this.store, goalStream(goalId), goalDecider, command, (current) => this.goalContext(projectId, current.definition?.parentGoalId), {
+      projectId,
+      metadata,
+      ifMatch,
+    });
+  }
+
+  async project(projectId: string) {
+    const loaded = await loadAggregate(this.store, projectStream(projectId), projectDecider);
+    if (loaded.state.status === 'none') refuse('PROJECT_NOT_FOUND', `project ${projectId} does not exist`);
+    return loaded;
+  }
+
+  async goal(goalId: string) {
+    const loaded = await loadAggregate(this.store, goalStream(goalId), goalDecider);
+    if (loaded.state.status === 'none') refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
+    return loaded;
+  }
+
+  private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {
+    const project = (await loadAggregate(this.store, projectStream(projectId), projectDecider)).state;
+    const parent = parentGoalId ? (await loadAggregate(this.store, goalStream(parentGoalId), goalDecider)).state : undefined;
+    // The team aggregate and the history of similar goals arrive with later slices of issue 3:
+    // until then no member can own a goal and achievability is judged against the baseline only.
+    return { project, parent, currentMemberIds: new Set<string>(), similarGoalResults: [] };
+  }
+}

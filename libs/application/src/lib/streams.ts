@@ -1,0 +1,3 @@
+/** Stream names: one stream per aggregate instance. */
+export const projectStream = (projectId: string) => `project-${projectId}`;
+export const goalStream = (goalId: string) => `goal-${goalId}`;
