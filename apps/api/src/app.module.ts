@@ -1,19 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { ConfigModule, EventStoreModule, RedisModule, WorkerLoopsModule } from '@planledger/runtime';
 import { ZodValidationPipe } from 'nestjs-zod';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { ProblemFilter } from './http/problem.filter';
+import { PlanningModule } from './planning/planning.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: PlanLedgerConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
+      imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
       controllers: [HealthController],
-      providers: [HealthService, { provide: APP_PIPE, useClass: ZodValidationPipe }],
+      providers: [HealthService, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { GoalDefinition, GoalEvent, GoalOwner, Phasing, ProjectCharter, ProjectEvent } from '@planledger/contracts';
 import {
+  checkDecomposition,
   decideGoal,
   decideProject,
   evolveGoal,
@@ -104,6 +105,36 @@ export class Planning {
     const loaded = await loadAggregate(this.store, goalStream(goalId), goalDecider);
     if (loaded.state.status === 'none') refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
     return loaded;
+  }
+
+  /**
+   * The project's goals, folded from their streams, each with the decomposition check when it has
+   * children. Found through the project's indexed history; the read side will serve this later.
+   */
+  async projectGoals(projectId: string) {
+    const goalIds: string[] = [];
+    for (let after: string | undefined, page; ; after = page.position) {
+      page = await this.store.readAll({ after, projectId, types: ['GoalSet'], limit: 1000 });
+      goalIds.push(...page.events.map((e) => String(e.data['goalId'])));
+      if (page.events.length < 1000) break;
+    }
+    const goals = await Promise.all(goalIds.map(async (goalId) => ({ goalId, ...(await loadAggregate(this.store, goalStream(goalId), goalDecider)) })));
+    return goals.map(({ goalId, state, revision }) => {
+      const children = goals.filter((g) => g.state.definition?.parentGoalId === goalId).map((g) => g.state);
+      return {
+        goalId,
+        revision,
+        status: state.status,
+        title: state.definition?.title,
+        kpi: state.definition?.kpi,
+        target: state.definition?.target,
+        deadline: state.definition?.deadline,
+        owner: state.definition?.owner,
+        parentGoalId: state.definition?.parentGoalId,
+        smart: state.smart,
+        decomposition: children.length > 0 ? checkDecomposition(state, children) : undefined,
+      };
+    });
   }
 
   private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {

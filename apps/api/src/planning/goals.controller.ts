@@ -1,0 +1,113 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Planning, type RequestMetadata } from '@planledger/application';
+import type { Response } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { commandResponse } from './command-response';
+import {
+  AdjustGoalTargetBody,
+  ChangeGoalOwnerBody,
+  CommandResultDto,
+  CorrectActualBody,
+  MoveGoalDeadlineBody,
+  RecordActualBody,
+  RephaseGoalBody,
+  WithdrawGoalBody,
+} from './planning.dtos';
+
+type Change = Parameters<Planning['changeGoal']>[1];
+
+@ApiTags('goals')
+@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
+@ApiHeader({ name: 'If-Match', required: false, description: 'Apply only at this revision (from the ETag); 412 otherwise' })
+@ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
+@ApiPreconditionFailedResponse({ description: 'The goal is no longer at the If-Match revision' })
+@Controller('goals/:goalId')
+export class GoalsController {
+  constructor(private readonly planning: Planning) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The goal with its SMART assessment and actuals (ETag: its revision)' })
+  async get(@Param('goalId') goalId: string, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await this.planning.goal(goalId);
+    response.setHeader('ETag', etag(revision));
+    return {
+      goalId,
+      projectId: state.projectId,
+      status: state.status,
+      revision,
+      ...state.definition,
+      smart: state.smart,
+      actuals: [...state.actuals].map(([actualId, actual]) => ({ actualId, ...actual })),
+    };
+  }
+
+  @Post('target-adjustments')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Adjust the target (before → after, with a reason)' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  adjustTarget(@Param('goalId') goalId: string, @Body() body: AdjustGoalTargetBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'AdjustGoalTarget', data: body }, meta, ifMatch);
+  }
+
+  @Post('deadline-moves')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Move the deadline inside the project period' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  moveDeadline(@Param('goalId') goalId: string, @Body() body: MoveGoalDeadlineBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'MoveGoalDeadline', data: body }, meta, ifMatch);
+  }
+
+  @Post('owner-changes')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hand the goal to the team or a current member' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  changeOwner(@Param('goalId') goalId: string, @Body() body: ChangeGoalOwnerBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'ChangeGoalOwner', data: body }, meta, ifMatch);
+  }
+
+  @Post('rephasings')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rephase: linear, or weights per week or month summing to 1' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  rephase(@Param('goalId') goalId: string, @Body() body: RephaseGoalBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'RephaseGoal', data: body }, meta, ifMatch);
+  }
+
+  @Post('withdrawal')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Withdraw the goal; it then refuses every change' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  withdraw(@Param('goalId') goalId: string, @Body() body: WithdrawGoalBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'WithdrawGoal', data: body }, meta, ifMatch);
+  }
+
+  @Post('actuals')
+  @ApiOperation({ summary: 'Record an actual result; the same external reference twice is recorded once' })
+  @ApiCreatedResponse({ type: CommandResultDto.Output })
+  async recordActual(@Param('goalId') goalId: string, @Body() body: RecordActualBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
+    const actualId = body.actualId ?? uuidv7();
+    const result = await this.planning.changeGoal(goalId, { type: 'RecordActual', data: { ...body, actualId } }, meta);
+    return commandResponse(res, actualId, result);
+  }
+
+  @Post('actuals/:actualId/corrections')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Correct a recorded actual, with a reason' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  correctActual(
+    @Param('goalId') goalId: string,
+    @Param('actualId') actualId: string,
+    @Body() body: CorrectActualBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return this.change(res, goalId, { type: 'CorrectActual', data: { actualId, ...body } }, meta, ifMatch);
+  }
+
+  private async change(response: Response, goalId: string, change: Change, meta: RequestMetadata, ifMatch: number | undefined) {
+    return commandResponse(response, goalId, await this.planning.changeGoal(goalId, change, meta, ifMatch));
+  }
+}

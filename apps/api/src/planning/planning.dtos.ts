@@ -1,0 +1,28 @@
+import {
+  adjustGoalTargetBodySchema,
+  amendProjectCharterBodySchema,
+  changeGoalOwnerBodySchema,
+  closeProjectBodySchema,
+  commandResultSchema,
+  correctActualBodySchema,
+  moveGoalDeadlineBodySchema,
+  openProjectBodySchema,
+  recordActualBodySchema,
+  rephaseGoalBodySchema,
+  setGoalBodySchema,
+  withdrawGoalBodySchema,
+} from '@planledger/contracts';
+import { createZodDto } from 'nestjs-zod';
+
+export class OpenProjectBody extends createZodDto(openProjectBodySchema) {}
+export class AmendProjectCharterBody extends createZodDto(amendProjectCharterBodySchema) {}
+export class CloseProjectBody extends createZodDto(closeProjectBodySchema) {}
+export class SetGoalBody extends createZodDto(setGoalBodySchema) {}
+export class AdjustGoalTargetBody extends createZodDto(adjustGoalTargetBodySchema) {}
+export class MoveGoalDeadlineBody extends createZodDto(moveGoalDeadlineBodySchema) {}
+export class ChangeGoalOwnerBody extends createZodDto(changeGoalOwnerBodySchema) {}
+export class RephaseGoalBody extends createZodDto(rephaseGoalBodySchema) {}
+export class WithdrawGoalBody extends createZodDto(withdrawGoalBodySchema) {}
+export class RecordActualBody extends createZodDto(recordActualBodySchema) {}
+export class CorrectActualBody extends createZodDto(correctActualBodySchema) {}
+export class CommandResultDto extends createZodDto(commandResultSchema) {}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Planning, type RequestMetadata } from '@planledger/application';
+import type { Response } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { commandResponse } from './command-response';
+import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, OpenProjectBody, SetGoalBody } from './planning.dtos';
+
+@ApiTags('projects')
+@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
+@ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
+@Controller('projects')
+export class ProjectsController {
+  constructor(private readonly planning: Planning) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Open a sales project' })
+  @ApiCreatedResponse({ type: CommandResultDto.Output })
+  async open(@Body() body: OpenProjectBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+    const projectId = uuidv7();
+    return commandResponse(response, projectId, await this.planning.openProject(projectId, body, meta));
+  }
+
+  @Get(':projectId')
+  @ApiOperation({ summary: 'The project as its stream tells it (ETag: its revision)' })
+  @ApiNotFoundResponse({ description: 'No such project' })
+  async get(@Param('projectId') projectId: string, @Res({ passthrough: true }) response: Response) {
+    const { state, revision } = await this.planning.project(projectId);
+    const goals = await this.planning.projectGoals(projectId);
+    response.setHeader('ETag', etag(revision));
+    return { projectId, status: state.status, revision, charter: state.charter, goals };
+  }
+
+  @Post(':projectId/charter-amendments')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Amend the charter (before → after, with a reason)' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  @ApiConflictResponse({ description: 'Changed concurrently; retry' })
+  async amend(
+    @Param('projectId') projectId: string,
+    @Body() body: AmendProjectCharterBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return commandResponse(response, projectId, await this.planning.amendProjectCharter(projectId, body.changes, body.reason, meta, ifMatch));
+  }
+
+  @Post(':projectId/closure')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Close the project; it then refuses every change' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  async close(
+    @Param('projectId') projectId: string,
+    @Body() body: CloseProjectBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return commandResponse(response, projectId, await this.planning.closeProject(projectId, body.reason, meta, ifMatch));
+  }
+
+  @Post(':projectId/goals')
+  @ApiOperation({ summary: 'Set a SMART goal with its KPI, target, phasing and owner' })
+  @ApiCreatedResponse({ type: CommandResultDto.Output })
+  async setGoal(@Param('projectId') projectId: string, @Body() body: SetGoalBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+    const goalId = uuidv7();
+    return commandResponse(response, goalId, await this.planning.setGoal(projectId, goalId, body, meta));
+  }
+}

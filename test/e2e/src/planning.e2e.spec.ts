@@ -1,0 +1,194 @@
+import { freePort, ServiceProcess } from './support/service-process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+jest.setTimeout(60_000);
+
+let api: ServiceProcess;
+let base: string;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'planledger-planning-'));
+  const port = await freePort();
+  api = ServiceProcess.start('api', { PORT: String(port), EVENT_STORE_URL: 'memory:', REDIS_URL: 'redis://127.0.0.1:6379' }, dir);
+  await api.waitFor(/listening on/);
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await api?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  etag: string | null;
+  body: Record<string, unknown>;
+}
+async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-planledger-actor': 'user:li.na', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, etag: response.headers.get('etag'), body: (await response.json()) as Record<string, unknown> };
+}
+
+const charter = { name: 'Q4 East region push', managerId: 'li-na', periodStart: '2026-10-01', periodEnd: '2026-12-31', currency: 'CNY', timeZone: 'Asia/Shanghai' };
+const goal = {
+  title: 'East region revenue',
+  kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
+  target: 3_000_000,
+  baseline: 2_000_000,
+  startDate: '2026-10-01',
+  deadline: '2026-12-31',
+  phasing: { kind: 'monthly', weights: [0.3, 0.3, 0.4] },
+  owner: { kind: 'team' },
+  tolerance: 0.1,
+  relevance: 'Company year-end revenue',
+  actualsSource: 'CRM closed-won export',
+};
+
+async function newProject(): Promise<string> {
+  const opened = await call('POST', '/projects', charter);
+  expect(opened.status).toBe(201);
+  return opened.body['id'] as string;
+}
+async function newGoal(projectId?: string): Promise<string> {
+  const set = await call('POST', `/projects/${projectId ?? (await newProject())}/goals`, goal);
+  expect(set.status).toBe(201);
+  return set.body['id'] as string;
+}
+
+describe('projects over HTTP', () => {
+  it('opens a project and shows it with its revision as ETag', async () => {
+    const opened = await call('POST', '/projects', charter);
+    expect(opened).toMatchObject({ status: 201, etag: '"0"', body: { revision: 0, events: ['ProjectOpened'], position: expect.any(String) } });
+    const shown = await call('GET', `/projects/${opened.body['id']}`);
+    expect(shown).toMatchObject({ status: 200, etag: '"0"', body: { status: 'open', charter: { ...charter, smartPolicy: { onFailure: 'warn', achievableMultiple: 3 } }, goals: [] } });
+  });
+
+  it('refuses a project whose body is wrong, naming every bad field, and writes nothing', async () => {
+    const refused = await call('POST', '/projects', { ...charter, currency: 'euro', periodStart: 'soon', timeZone: 'Mars/Olympus', extra: 1 });
+    expect(refused.status).toBe(400);
+    expect((refused.body['issues'] as { path: string }[]).map((i) => i.path).sort()).toEqual(['(body)', 'currency', 'periodStart', 'timeZone']);
+  });
+
+  it('refuses a period that ends before it starts (422 with a stable code)', async () => {
+    expect(await call('POST', '/projects', { ...charter, periodEnd: '2026-09-01' })).toMatchObject({ status: 422, body: { code: 'PERIOD_INVALID' } });
+  });
+
+  it('amends the charter with a reason, and refuses an amendment that changes nothing', async () => {
+    const projectId = await newProject();
+    expect(await call('POST', `/projects/${projectId}/charter-amendments`, { changes: { name: 'Q4 East and North' }, reason: 'north joined' })).toMatchObject({
+      status: 200,
+      body: { revision: 1, events: ['ProjectCharterAmended'] },
+    });
+    expect(await call('POST', `/projects/${projectId}/charter-amendments`, { changes: { name: 'Q4 East and North' }, reason: 'again' })).toMatchObject({
+      status: 422,
+      body: { code: 'NOTHING_TO_CHANGE' },
+    });
+  });
+
+  it('closes a project, which then refuses every change', async () => {
+    const projectId = await newProject();
+    expect(await call('POST', `/projects/${projectId}/closure`, { reason: 'quarter ended' })).toMatchObject({ status: 200, body: { events: ['ProjectClosed'] } });
+    expect(await call('POST', `/projects/${projectId}/closure`, { reason: 'quarter ended' })).toMatchObject({ status: 422, body: { code: 'PROJECT_CLOSED' } });
+    expect(await call('POST', `/projects/${projectId}/goals`, goal)).toMatchObject({ status: 422, body: { code: 'PROJECT_CLOSED' } });
+  });
+
+  it('answers 404 for an unknown project and 401 without an actor', async () => {
+    expect(await call('GET', '/projects/nope')).toMatchObject({ status: 404, body: { code: 'PROJECT_NOT_FOUND' } });
+    expect(await call('POST', '/projects', charter, { 'x-planledger-actor': '' })).toMatchObject({ status: 401, body: { code: 'ACTOR_REQUIRED' } });
+  });
+});
+
+describe('goals over HTTP', () => {
+  it('sets a goal with its SMART assessment and lists it under its project', async () => {
+    const projectId = await newProject();
+    const goalId = await newGoal(projectId);
+    const shown = await call('GET', `/goals/${goalId}`);
+    expect(shown).toMatchObject({ status: 200, etag: '"0"', body: { projectId, status: 'active', target: 3_000_000, smart: { achievable: { ok: true } } } });
+    const project = await call('GET', `/projects/${projectId}`);
+    expect(project.body['goals']).toEqual([expect.objectContaining({ goalId, title: 'East region revenue' })]);
+  });
+
+  it('reports whether child goals add up to their parent', async () => {
+    const projectId = await newProject();
+    const parentId = await newGoal(projectId);
+    const child = { ...goal, title: 'North half', target: 1_000_000, baseline: 800_000, parentGoalId: parentId };
+    expect((await call('POST', `/projects/${projectId}/goals`, child)).status).toBe(201);
+    const project = await call('GET', `/projects/${projectId}`);
+    const parent = (project.body['goals'] as { goalId: string; decomposition?: unknown }[]).find((g) => g.goalId === parentId);
+    expect(parent?.decomposition).toEqual({ parentTarget: 3_000_000, childrenTargetSum: 1_000_000, gap: 2_000_000, addsUp: false, activeChildren: 1 });
+    expect(await call('POST', `/projects/${projectId}/goals`, { ...child, kpi: { ...goal.kpi, unit: 'deals' } })).toMatchObject({ status: 422, body: { code: 'CHILD_UNIT_MISMATCH' } });
+  });
+
+  it('refuses a goal outside the project period', async () => {
+    const projectId = await newProject();
+    expect(await call('POST', `/projects/${projectId}/goals`, { ...goal, deadline: '2027-02-01' })).toMatchObject({ status: 422, body: { code: 'GOAL_OUTSIDE_PROJECT_PERIOD' } });
+  });
+
+  it.each([
+    ['target-adjustments', { target: 3_500_000, reason: 'pipeline review' }, 'GoalTargetAdjusted', { target: 3_500_000, reason: 'same again' }, 'NOTHING_TO_CHANGE'],
+    ['rephasings', { phasing: { kind: 'linear' }, reason: 'even months' }, 'GoalRephased', { phasing: { kind: 'monthly', weights: [0.5, 0.5] }, reason: 'two months' }, 'PHASING_MISMATCH'],
+    ['owner-changes', { owner: { kind: 'team' }, reason: 'back to team' }, null, { owner: { kind: 'member', memberId: 'ghost' }, reason: 'hand over' }, 'OWNER_NOT_A_MEMBER'],
+    ['withdrawal', { reason: 'merged into national goal' }, 'GoalWithdrawn', null, null],
+  ] as const)('POST /goals/{id}/%s applies and refuses by the rules', async (path, accepted, event, rejected, code) => {
+    const goalId = await newGoal();
+    if (event) expect(await call('POST', `/goals/${goalId}/${path}`, accepted)).toMatchObject({ status: 200, etag: '"1"', body: { revision: 1, events: [event] } });
+    else expect(await call('POST', `/goals/${goalId}/${path}`, accepted)).toMatchObject({ status: 422, body: { code: 'NOTHING_TO_CHANGE' } });
+    if (rejected && code) expect(await call('POST', `/goals/${goalId}/${path}`, rejected)).toMatchObject({ status: 422, body: { code } });
+  });
+
+  it('moves a deadline when the phasing fits, and refuses one after the project', async () => {
+    const goalId = await newGoal();
+    await call('POST', `/goals/${goalId}/rephasings`, { phasing: { kind: 'linear' }, reason: 'even months' });
+    expect(await call('POST', `/goals/${goalId}/deadline-moves`, { deadline: '2026-12-20', reason: 'holidays' })).toMatchObject({ status: 200, body: { events: ['GoalDeadlineMoved'] } });
+    expect(await call('POST', `/goals/${goalId}/deadline-moves`, { deadline: '2027-01-10', reason: 'slip' })).toMatchObject({ status: 422, body: { code: 'GOAL_OUTSIDE_PROJECT_PERIOD' } });
+  });
+
+  it('records actuals once per external reference and corrects them with a reason', async () => {
+    const goalId = await newGoal();
+    const actual = { value: 120_000, businessDate: '2026-10-15', source: 'CRM', externalRef: 'crm-4711' };
+    const recorded = await call('POST', `/goals/${goalId}/actuals`, actual);
+    expect(recorded).toMatchObject({ status: 201, body: { events: ['ActualRecorded'] } });
+    expect(await call('POST', `/goals/${goalId}/actuals`, actual)).toMatchObject({ status: 201, body: { events: [], revision: 1, position: null } });
+    expect(await call('POST', `/goals/${goalId}/actuals`, { ...actual, externalRef: 'crm-1', businessDate: '2027-03-01' })).toMatchObject({ status: 422, body: { code: 'ACTUAL_OUTSIDE_GOAL_PERIOD' } });
+    const actualId = recorded.body['id'];
+    expect(await call('POST', `/goals/${goalId}/actuals/${actualId}/corrections`, { value: 102_000, reason: 'invoice credited' })).toMatchObject({ status: 200, body: { events: ['ActualCorrected'] } });
+    expect(await call('POST', `/goals/${goalId}/actuals/unknown/corrections`, { value: 1, reason: 'typo fixed' })).toMatchObject({ status: 404, body: { code: 'ACTUAL_NOT_FOUND' } });
+    expect((await call('GET', `/goals/${goalId}`)).body['actuals']).toEqual([{ actualId, value: 102_000, businessDate: '2026-10-15', source: 'CRM', externalRef: 'crm-4711' }]);
+  });
+
+  it('refuses bad bodies naming the fields, malformed JSON, and a malformed If-Match', async () => {
+    const goalId = await newGoal();
+    expect(await call('POST', `/goals/${goalId}/target-adjustments`, { target: 'lots', reason: '' })).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', issues: [{ path: 'target' }, { path: 'reason' }] },
+    });
+    expect((await call('POST', `/goals/${goalId}/target-adjustments`, '{"target": 1,')).status).toBe(400);
+    expect(await call('POST', `/goals/${goalId}/target-adjustments`, { target: 1, reason: 'x y z' }, { 'if-match': 'yesterday' })).toMatchObject({ status: 400, body: { code: 'IF_MATCH_INVALID' } });
+  });
+
+  it('applies exactly one of 50 concurrent adjustments sent with the same If-Match; the rest get 412', async () => {
+    const goalId = await newGoal();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call('POST', `/goals/${goalId}/target-adjustments`, { target: 1_000_000 + i, reason: `review ${i}` }, { 'if-match': '"0"' })),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 412)).toHaveLength(49);
+    expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"1"');
+  });
+
+  it('applies all of 50 concurrent adjustments without If-Match, each exactly once', async () => {
+    const goalId = await newGoal();
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call('POST', `/goals/${goalId}/target-adjustments`, { target: 1_000_000 + i, reason: `review ${i}` })),
+    );
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.map((a) => a.body['revision']).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"50"');
+  });
+});
