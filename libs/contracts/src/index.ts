@@ -5,3 +5,4 @@ export * from './lib/goal/goal.events';
 export * from './lib/events';
 export * from './lib/project/project.commands';
 export * from './lib/goal/goal.commands';
+export * from './lib/team/team.events';

@@ -4,3 +4,4 @@ export * from './lib/project/project.decider';
 export * from './lib/goal/goal.decider';
 export * from './lib/goal/smart.policy';
 export * from './lib/goal/decomposition.policy';
+export * from './lib/team/team.decider';

@@ -192,3 +192,58 @@ describe('goals over HTTP', () => {
     expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"50"');
   });
 });
+
+describe('the team over HTTP', () => {
+  const wang = { memberId: 'wang-fang', name: 'Wang Fang', role: 'Account executive', responsibilities: ['East key accounts'], skills: [{ skill: 'negotiation', level: 4 }], weeklyCapacityHours: 40 };
+  const chen = { memberId: 'chen-jie', name: 'Chen Jie', role: 'Sales development', skills: [{ skill: 'negotiation', level: 2 }], weeklyCapacityHours: 30, reportsTo: 'wang-fang' };
+
+  it('takes members, and refuses one reporting to a non-member', async () => {
+    const projectId = await newProject();
+    expect(await call('POST', `/projects/${projectId}/members`, chen)).toMatchObject({ status: 422, body: { code: 'REPORTS_TO_NOT_A_MEMBER' } });
+    expect(await call('POST', `/projects/${projectId}/members`, wang)).toMatchObject({ status: 201, body: { id: 'wang-fang', events: ['MemberJoined'] } });
+    expect(await call('POST', `/projects/${projectId}/members`, chen)).toMatchObject({ status: 201, body: { revision: 1 } });
+    expect(await call('POST', `/projects/${projectId}/members`, { ...wang, skills: [{ skill: 'crm', level: 9 }] })).toMatchObject({ status: 400, body: { issues: [{ path: 'skills.0.level' }] } });
+  });
+
+  it('changes a role with a reason, and refuses one that changes nothing', async () => {
+    const projectId = await newProject();
+    await call('POST', `/projects/${projectId}/members`, wang);
+    expect(await call('POST', `/projects/${projectId}/members/wang-fang/role-changes`, { role: 'Team lead', responsibilities: ['East region'], reason: 'promoted' })).toMatchObject({
+      status: 200,
+      body: { events: ['MemberRoleChanged'] },
+    });
+    expect(await call('POST', `/projects/${projectId}/members/wang-fang/role-changes`, { role: 'Team lead', responsibilities: ['East region'], reason: 'again' })).toMatchObject({
+      status: 422,
+      body: { code: 'NOTHING_TO_CHANGE' },
+    });
+  });
+
+  it('lets a member leave with a hand-over, and refuses a hand-over to a non-member', async () => {
+    const projectId = await newProject();
+    await call('POST', `/projects/${projectId}/members`, wang);
+    await call('POST', `/projects/${projectId}/members`, chen);
+    expect(await call('POST', `/projects/${projectId}/members/chen-jie/departure`, { handOverTo: 'ghost', reason: 'moved to north' })).toMatchObject({ status: 422, body: { code: 'HAND_OVER_NOT_A_MEMBER' } });
+    expect(await call('POST', `/projects/${projectId}/members/chen-jie/departure`, { handOverTo: 'wang-fang', reason: 'moved to north' })).toMatchObject({ status: 200, body: { events: ['MemberLeft'] } });
+    expect((await call('GET', `/projects/${projectId}/team`)).body['members']).toEqual([expect.objectContaining({ memberId: 'wang-fang' })]);
+  });
+
+  it('shows which skill requirements are covered and by whom', async () => {
+    const projectId = await newProject();
+    await call('POST', `/projects/${projectId}/members`, wang);
+    await call('POST', `/projects/${projectId}/members`, chen);
+    expect(await call('POST', `/projects/${projectId}/skill-requirements`, { skill: 'negotiation', minLevel: 3, headcount: 2 })).toMatchObject({ status: 200 });
+    expect(await call('POST', `/projects/${projectId}/skill-requirements`, { skill: 'negotiation', minLevel: 3, headcount: 2 })).toMatchObject({ status: 422, body: { code: 'NOTHING_TO_CHANGE' } });
+    expect((await call('GET', `/projects/${projectId}/team`)).body['skillCoverage']).toEqual([{ skill: 'negotiation', minLevel: 3, headcount: 2, coveredBy: ['wang-fang'], covered: false }]);
+  });
+
+  it('lets a current member own a goal, and hands a goal to a member', async () => {
+    const projectId = await newProject();
+    await call('POST', `/projects/${projectId}/members`, wang);
+    expect(await call('POST', `/projects/${projectId}/goals`, { ...goal, owner: { kind: 'member', memberId: 'wang-fang' } })).toMatchObject({ status: 201 });
+    const goalId = await newGoal(projectId);
+    expect(await call('POST', `/goals/${goalId}/owner-changes`, { owner: { kind: 'member', memberId: 'wang-fang' }, reason: 'she owns the east' })).toMatchObject({
+      status: 200,
+      body: { events: ['GoalOwnerChanged'] },
+    });
+  });
+});

@@ -11,6 +11,10 @@ import {
   rephaseGoalBodySchema,
   setGoalBodySchema,
   withdrawGoalBodySchema,
+  joinMemberBodySchema,
+  changeMemberRoleBodySchema,
+  memberLeavesBodySchema,
+  setSkillRequirementBodySchema,
 } from '@planledger/contracts';
 import { createZodDto } from 'nestjs-zod';
 
@@ -26,3 +30,7 @@ export class WithdrawGoalBody extends createZodDto(withdrawGoalBodySchema) {}
 export class RecordActualBody extends createZodDto(recordActualBodySchema) {}
 export class CorrectActualBody extends createZodDto(correctActualBodySchema) {}
 export class CommandResultDto extends createZodDto(commandResultSchema) {}
+export class JoinMemberBody extends createZodDto(joinMemberBodySchema) {}
+export class ChangeMemberRoleBody extends createZodDto(changeMemberRoleBodySchema) {}
+export class MemberLeavesBody extends createZodDto(memberLeavesBodySchema) {}
+export class SetSkillRequirementBody extends createZodDto(setSkillRequirementBodySchema) {}

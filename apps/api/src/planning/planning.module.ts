@@ -3,9 +3,10 @@ import { Planning } from '@planledger/application';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
 import { GoalsController } from './goals.controller';
 import { ProjectsController } from './projects.controller';
+import { TeamController } from './team.controller';
 
 @Module({
-  controllers: [ProjectsController, GoalsController],
+  controllers: [ProjectsController, TeamController, GoalsController],
   providers: [{ provide: Planning, inject: [EVENT_STORE], useFactory: (store: EventStore) => new Planning(store) }],
 })
 export class PlanningModule {}

@@ -27,9 +27,9 @@ export class ProjectsController {
   @ApiNotFoundResponse({ description: 'No such project' })
   async get(@Param('projectId') projectId: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.planning.project(projectId);
-    const goals = await this.planning.projectGoals(projectId);
+    const [goals, team] = await Promise.all([this.planning.projectGoals(projectId), this.planning.team(projectId)]);
     response.setHeader('ETag', etag(revision));
-    return { projectId, status: state.status, revision, charter: state.charter, goals };
+    return { projectId, status: state.status, revision, charter: state.charter, team, goals };
   }
 
   @Post(':projectId/charter-amendments')

@@ -1,12 +1,16 @@
-import type { GoalDefinition, GoalEvent, GoalOwner, Phasing, ProjectCharter, ProjectEvent } from '@planledger/contracts';
+import type { GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TeamEvent } from '@planledger/contracts';
 import {
   checkDecomposition,
   decideGoal,
   decideProject,
+  decideTeam,
   evolveGoal,
   evolveProject,
+  evolveTeam,
   initialGoalState,
   initialProjectState,
+  initialTeamState,
+  skillCoverage,
   refuse,
   type CommandMetadata,
   type GoalCommand,
@@ -14,10 +18,13 @@ import {
   type GoalState,
   type ProjectCommand,
   type ProjectState,
+  type TeamCommand,
+  type TeamContext,
+  type TeamState,
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { handleCommand, loadAggregate, type CommandResult, type Decider } from './command-handler';
-import { goalStream, projectStream } from './streams';
+import { goalStream, projectStream, teamStream } from './streams';
 
 export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
   initialState: initialProjectState,
@@ -29,6 +36,18 @@ export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext
   evolve: evolveGoal,
   decide: decideGoal,
 };
+
+export const teamDecider: Decider<TeamState, TeamEvent, TeamCommand, TeamContext> = {
+  initialState: initialTeamState,
+  evolve: evolveTeam,
+  decide: decideTeam,
+};
+
+type TeamChange =
+  | { type: 'JoinMember'; data: MemberProfile & { memberId: string } }
+  | { type: 'ChangeMemberRole'; data: { memberId: string; role: string; responsibilities: string[]; reason: string } }
+  | { type: 'MemberLeaves'; data: { memberId: string; handOverTo?: string; reason: string } }
+  | { type: 'SetSkillRequirement'; data: { skill: string; minLevel: number; headcount: number } };
 
 export type RequestMetadata = CommandMetadata & { correlationId: string };
 
@@ -80,6 +99,25 @@ export class Planning {
       () => this.goalContext(projectId, definition.parentGoalId),
       { projectId, metadata },
     );
+  }
+
+  /** Team changes live in the project's team stream, apart from the charter. */
+  changeTeam(projectId: string, change: TeamChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
+    const command = { ...change, data: { ...change.data, projectId }, metadata } as TeamCommand;
+    return handleCommand(
+      this.store,
+      teamStream(projectId),
+      teamDecider,
+      command,
+      async () => ({ project: (await loadAggregate(this.store, projectStream(projectId), projectDecider)).state }),
+      { projectId, metadata, ifMatch },
+    );
+  }
+
+  /** Current members and which skill requirements they cover. */
+  async team(projectId: string) {
+    const { state, revision } = await loadAggregate(this.store, teamStream(projectId), teamDecider);
+    return { revision, members: [...state.members.values()], skillCoverage: skillCoverage(state) };
   }
 
   /** Any change to an existing goal; the goal's own stream says which project it belongs to. */
@@ -140,8 +178,9 @@ export class Planning {
   private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {
     const project = (await loadAggregate(this.store, projectStream(projectId), projectDecider)).state;
     const parent = parentGoalId ? (await loadAggregate(this.store, goalStream(parentGoalId), goalDecider)).state : undefined;
-    // The team aggregate and the history of similar goals arrive with later slices of issue 3:
-    // until then no member can own a goal and achievability is judged against the baseline only.
-    return { project, parent, currentMemberIds: new Set<string>(), similarGoalResults: [] };
+    const team = (await loadAggregate(this.store, teamStream(projectId), teamDecider)).state;
+    // The history of similar goals needs the read side (issue 5); until then achievability is
+    // judged against the baseline alone.
+    return { project, parent, currentMemberIds: new Set(team.members.keys()), similarGoalResults: [] };
   }
 }

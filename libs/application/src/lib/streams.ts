@@ -1,3 +1,4 @@
 /** Stream names: one stream per aggregate instance. */
 export const projectStream = (projectId: string) => `project-${projectId}`;
 export const goalStream = (goalId: string) => `goal-${goalId}`;
+export const teamStream = (projectId: string) => `team-${projectId}`;

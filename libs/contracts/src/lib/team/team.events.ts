@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { idSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+
+export const skillLevelSchema = z.number().int().min(1, 'levels run from 1 (novice) to 5 (expert)').max(5, 'levels run from 1 (novice) to 5 (expert)');
+export const skillSchema = z.object({ skill: z.string().trim().min(1).max(100), level: skillLevelSchema });
+export const roleSchema = z.object({
+  role: z.string().trim().min(1, 'must name the role').max(100),
+  responsibilities: z.array(shortTextSchema.min(1)).max(50).default([]),
+});
+
+export const memberProfileSchema = roleSchema.extend({
+  name: nameSchema,
+  skills: z.array(skillSchema).max(100).default([]),
+  weeklyCapacityHours: z.number().min(0).max(168),
+  reportsTo: idSchema.optional(),
+});
+export type MemberProfile = z.infer<typeof memberProfileSchema>;
+
+export const memberJoinedSchema = memberProfileSchema.extend({ projectId: idSchema, memberId: idSchema });
+export const memberRoleChangedSchema = z.object({ projectId: idSchema, memberId: idSchema, before: roleSchema, after: roleSchema, reason: reasonSchema });
+export const memberLeftSchema = z.object({
+  projectId: idSchema,
+  memberId: idSchema,
+  /** Who takes over the leaver's open tasks and goals. */
+  handOverTo: idSchema.optional(),
+  reason: reasonSchema,
+});
+export const skillRequirementSetSchema = z.object({
+  projectId: idSchema,
+  skill: z.string().trim().min(1).max(100),
+  minLevel: skillLevelSchema,
+  /** How many members need the skill at that level; 0 drops the requirement. */
+  headcount: z.number().int().min(0).max(1000),
+});
+
+type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
+export type MemberJoined = Ev<'MemberJoined', typeof memberJoinedSchema>;
+export type MemberRoleChanged = Ev<'MemberRoleChanged', typeof memberRoleChangedSchema>;
+export type MemberLeft = Ev<'MemberLeft', typeof memberLeftSchema>;
+export type SkillRequirementSet = Ev<'SkillRequirementSet', typeof skillRequirementSetSchema>;
+export type TeamEvent = MemberJoined | MemberRoleChanged | MemberLeft | SkillRequirementSet;
+
+export const teamEventSchemas = {
+  MemberJoined: memberJoinedSchema,
+  MemberRoleChanged: memberRoleChangedSchema,
+  MemberLeft: memberLeftSchema,
+  SkillRequirementSet: skillRequirementSetSchema,
+} as const;
+
+/** POST /projects/{id}/members */
+export const joinMemberBodySchema = memberProfileSchema.extend({ memberId: idSchema }).strict();
+/** POST /projects/{id}/members/{memberId}/role-changes */
+export const changeMemberRoleBodySchema = z.object({ role: roleSchema.shape.role, responsibilities: roleSchema.shape.responsibilities, reason: reasonSchema }).strict();
+/** POST /projects/{id}/members/{memberId}/departure */
+export const memberLeavesBodySchema = z.object({ handOverTo: idSchema.optional(), reason: reasonSchema }).strict();
+/** POST /projects/{id}/skill-requirements */
+export const setSkillRequirementBodySchema = skillRequirementSetSchema.omit({ projectId: true }).strict();
