@@ -6,3 +6,4 @@ export * from './lib/events';
 export * from './lib/project/project.commands';
 export * from './lib/goal/goal.commands';
 export * from './lib/team/team.events';
+export * from './lib/task/task.events';

@@ -5,3 +5,4 @@ export * from './lib/goal/goal.decider';
 export * from './lib/goal/smart.policy';
 export * from './lib/goal/decomposition.policy';
 export * from './lib/team/team.decider';
+export * from './lib/task/task.decider';

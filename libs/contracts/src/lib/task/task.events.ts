@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { changeOf, idSchema, isoDateSchema, longTextSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+
+export const taskPlanSchema = z.object({
+  title: nameSchema,
+  description: longTextSchema.default(''),
+  goalId: idSchema.optional(),
+  /** A strategy element the task serves (the strategy itself arrives with issue 7). */
+  strategyRef: idSchema.optional(),
+  parentTaskId: idSchema.optional(),
+  assigneeId: idSchema.optional(),
+  dueDate: isoDateSchema,
+  estimateHours: z.number().min(0).max(10_000).optional(),
+});
+export type TaskPlan = z.infer<typeof taskPlanSchema>;
+
+export const taskPlannedSchema = taskPlanSchema.extend({ taskId: idSchema, projectId: idSchema });
+export const taskAssignedSchema = z.object({
+  taskId: idSchema,
+  before: idSchema.nullable(),
+  after: idSchema,
+  /** Required when the task changes hands. */
+  reason: reasonSchema.optional(),
+});
+export const taskStartedSchema = z.object({ taskId: idSchema });
+export const taskProgressReportedSchema = z.object({ taskId: idSchema, percent: z.number().min(0).max(100), note: shortTextSchema.default('') });
+export const taskBlockedSchema = z.object({ taskId: idSchema, reason: reasonSchema });
+export const taskUnblockedSchema = z.object({ taskId: idSchema, note: shortTextSchema.default('') });
+export const taskDueDateMovedSchema = z.object({ taskId: idSchema, ...changeOf(isoDateSchema).shape, reason: reasonSchema });
+export const taskCompletedSchema = z.object({ taskId: idSchema, note: shortTextSchema.default('') });
+export const taskCancelledSchema = z.object({ taskId: idSchema, reason: reasonSchema });
+
+type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
+export type TaskPlanned = Ev<'TaskPlanned', typeof taskPlannedSchema>;
+export type TaskAssigned = Ev<'TaskAssigned', typeof taskAssignedSchema>;
+export type TaskStarted = Ev<'TaskStarted', typeof taskStartedSchema>;
+export type TaskProgressReported = Ev<'TaskProgressReported', typeof taskProgressReportedSchema>;
+export type TaskBlocked = Ev<'TaskBlocked', typeof taskBlockedSchema>;
+export type TaskUnblocked = Ev<'TaskUnblocked', typeof taskUnblockedSchema>;
+export type TaskDueDateMoved = Ev<'TaskDueDateMoved', typeof taskDueDateMovedSchema>;
+export type TaskCompleted = Ev<'TaskCompleted', typeof taskCompletedSchema>;
+export type TaskCancelled = Ev<'TaskCancelled', typeof taskCancelledSchema>;
+export type TaskEvent =
+  | TaskPlanned
+  | TaskAssigned
+  | TaskStarted
+  | TaskProgressReported
+  | TaskBlocked
+  | TaskUnblocked
+  | TaskDueDateMoved
+  | TaskCompleted
+  | TaskCancelled;
+
+export const taskEventSchemas = {
+  TaskPlanned: taskPlannedSchema,
+  TaskAssigned: taskAssignedSchema,
+  TaskStarted: taskStartedSchema,
+  TaskProgressReported: taskProgressReportedSchema,
+  TaskBlocked: taskBlockedSchema,
+  TaskUnblocked: taskUnblockedSchema,
+  TaskDueDateMoved: taskDueDateMovedSchema,
+  TaskCompleted: taskCompletedSchema,
+  TaskCancelled: taskCancelledSchema,
+} as const;
+
+/** POST /projects/{id}/tasks */
+export const planTaskBodySchema = taskPlanSchema.strict();
+/** POST /tasks/{id}/assignment (first assignment) and /tasks/{id}/reassignment (reason required) */
+export const assignTaskBodySchema = z.object({ assigneeId: idSchema, reason: reasonSchema.optional() }).strict();
+/** POST /tasks/{id}/start */
+export const startTaskBodySchema = z.object({}).strict();
+/** POST /tasks/{id}/progress */
+export const reportTaskProgressBodySchema = z.object({ percent: z.number().min(0).max(100), note: shortTextSchema.default('') }).strict();
+/** POST /tasks/{id}/block */
+export const blockTaskBodySchema = z.object({ reason: reasonSchema }).strict();
+/** POST /tasks/{id}/unblock */
+export const unblockTaskBodySchema = z.object({ note: shortTextSchema.default('') }).strict();
+/** POST /tasks/{id}/due-date-moves */
+export const moveTaskDueDateBodySchema = z.object({ dueDate: isoDateSchema, reason: reasonSchema }).strict();
+/** POST /tasks/{id}/completion */
+export const completeTaskBodySchema = z.object({ note: shortTextSchema.default('') }).strict();
+/** POST /tasks/{id}/cancellation */
+export const cancelTaskBodySchema = z.object({ reason: reasonSchema }).strict();
