@@ -247,3 +247,65 @@ describe('the team over HTTP', () => {
     });
   });
 });
+
+describe('tasks over HTTP', () => {
+  const wang = { memberId: 'wang-fang', name: 'Wang Fang', role: 'Account executive', weeklyCapacityHours: 40 };
+  const chen = { memberId: 'chen-jie', name: 'Chen Jie', role: 'Sales development', weeklyCapacityHours: 30 };
+
+  async function projectWithTeam(): Promise<{ projectId: string; goalId: string }> {
+    const projectId = await newProject();
+    await call('POST', `/projects/${projectId}/members`, wang);
+    await call('POST', `/projects/${projectId}/members`, chen);
+    return { projectId, goalId: await newGoal(projectId) };
+  }
+  async function newTask(projectId: string, goalId: string, extra: object = {}): Promise<string> {
+    const planned = await call('POST', `/projects/${projectId}/tasks`, { title: 'Call the top 20 accounts', goalId, dueDate: '2026-11-30', ...extra });
+    expect(planned).toMatchObject({ status: 201, body: { events: ['TaskPlanned'] } });
+    return planned.body['id'] as string;
+  }
+
+  it('plans a task linked to a goal and lists it under the project; refuses an unknown goal or a non-member assignee', async () => {
+    const { projectId, goalId } = await projectWithTeam();
+    const taskId = await newTask(projectId, goalId, { assigneeId: 'wang-fang', estimateHours: 12 });
+    expect(await call('GET', `/tasks/${taskId}`)).toMatchObject({ status: 200, etag: '"0"', body: { status: 'planned', goalId, assigneeId: 'wang-fang', estimateHours: 12 } });
+    expect((await call('GET', `/projects/${projectId}`)).body['tasks']).toEqual([expect.objectContaining({ taskId, status: 'planned' })]);
+    expect(await call('POST', `/projects/${projectId}/tasks`, { title: 'x', goalId: 'nope', dueDate: '2026-11-30' })).toMatchObject({ status: 404, body: { code: 'GOAL_NOT_FOUND' } });
+    expect(await call('POST', `/projects/${projectId}/tasks`, { title: 'x', assigneeId: 'ghost', dueDate: '2026-11-30' })).toMatchObject({ status: 422, body: { code: 'ASSIGNEE_NOT_A_MEMBER' } });
+  });
+
+  it('assigns, then reassigns only with a reason', async () => {
+    const { projectId, goalId } = await projectWithTeam();
+    const taskId = await newTask(projectId, goalId);
+    expect(await call('POST', `/tasks/${taskId}/assignment`, { assigneeId: 'wang-fang' })).toMatchObject({ status: 200, body: { events: ['TaskAssigned'] } });
+    expect(await call('POST', `/tasks/${taskId}/reassignment`, { assigneeId: 'chen-jie' })).toMatchObject({ status: 422, body: { code: 'REASON_REQUIRED' } });
+    expect(await call('POST', `/tasks/${taskId}/reassignment`, { assigneeId: 'chen-jie', reason: 'Wang is on leave' })).toMatchObject({ status: 200, body: { revision: 2 } });
+  });
+
+  it('runs a task from start through progress, block, unblock to completion, refusing steps out of order', async () => {
+    const { projectId, goalId } = await projectWithTeam();
+    const taskId = await newTask(projectId, goalId);
+    expect(await call('POST', `/tasks/${taskId}/start`, {})).toMatchObject({ status: 422, body: { code: 'TASK_UNASSIGNED' } });
+    await call('POST', `/tasks/${taskId}/assignment`, { assigneeId: 'wang-fang' });
+    expect(await call('POST', `/tasks/${taskId}/progress`, { percent: 10 })).toMatchObject({ status: 422, body: { code: 'TASK_NOT_IN_PROGRESS' } });
+    expect(await call('POST', `/tasks/${taskId}/start`, {})).toMatchObject({ status: 200, body: { events: ['TaskStarted'] } });
+    expect(await call('POST', `/tasks/${taskId}/progress`, { percent: 40, note: '8 of 20 called' })).toMatchObject({ status: 200, body: { events: ['TaskProgressReported'] } });
+    expect(await call('POST', `/tasks/${taskId}/progress`, { percent: 140 })).toMatchObject({ status: 400, body: { issues: [{ path: 'percent' }] } });
+    expect(await call('POST', `/tasks/${taskId}/block`, { reason: 'waiting for price approval' })).toMatchObject({ status: 200, body: { events: ['TaskBlocked'] } });
+    expect(await call('POST', `/tasks/${taskId}/completion`, {})).toMatchObject({ status: 422, body: { code: 'TASK_BLOCKED' } });
+    expect(await call('POST', `/tasks/${taskId}/unblock`, { note: 'approved' })).toMatchObject({ status: 200, body: { events: ['TaskUnblocked'] } });
+    expect(await call('POST', `/tasks/${taskId}/unblock`, {})).toMatchObject({ status: 422, body: { code: 'TASK_NOT_BLOCKED' } });
+    expect(await call('POST', `/tasks/${taskId}/completion`, { note: 'all called' })).toMatchObject({ status: 200, body: { events: ['TaskCompleted'] } });
+    expect(await call('GET', `/tasks/${taskId}`)).toMatchObject({ body: { status: 'completed', percent: 100 } });
+    expect(await call('POST', `/tasks/${taskId}/cancellation`, { reason: 'too late' })).toMatchObject({ status: 422, body: { code: 'TASK_CLOSED' } });
+  });
+
+  it('moves a due date with a reason inside the project, and cancels with a reason', async () => {
+    const { projectId, goalId } = await projectWithTeam();
+    const taskId = await newTask(projectId, goalId);
+    expect(await call('POST', `/tasks/${taskId}/due-date-moves`, { dueDate: '2026-12-10', reason: 'customer holidays' })).toMatchObject({ status: 200, body: { events: ['TaskDueDateMoved'] } });
+    expect(await call('POST', `/tasks/${taskId}/due-date-moves`, { dueDate: '2027-01-10', reason: 'slip' })).toMatchObject({ status: 422, body: { code: 'DUE_DATE_OUTSIDE_PROJECT_PERIOD' } });
+    expect(await call('POST', `/tasks/${taskId}/cancellation`, { reason: '' })).toMatchObject({ status: 400, body: { issues: [{ path: 'reason' }] } });
+    expect(await call('POST', `/tasks/${taskId}/cancellation`, { reason: 'accounts moved to key account team' })).toMatchObject({ status: 200, body: { events: ['TaskCancelled'] } });
+    expect(await call('GET', '/tasks/nope')).toMatchObject({ status: 404, body: { code: 'TASK_NOT_FOUND' } });
+  });
+});

@@ -15,6 +15,15 @@ import {
   changeMemberRoleBodySchema,
   memberLeavesBodySchema,
   setSkillRequirementBodySchema,
+  planTaskBodySchema,
+  assignTaskBodySchema,
+  startTaskBodySchema,
+  reportTaskProgressBodySchema,
+  blockTaskBodySchema,
+  unblockTaskBodySchema,
+  moveTaskDueDateBodySchema,
+  completeTaskBodySchema,
+  cancelTaskBodySchema,
 } from '@planledger/contracts';
 import { createZodDto } from 'nestjs-zod';
 
@@ -34,3 +43,12 @@ export class JoinMemberBody extends createZodDto(joinMemberBodySchema) {}
 export class ChangeMemberRoleBody extends createZodDto(changeMemberRoleBodySchema) {}
 export class MemberLeavesBody extends createZodDto(memberLeavesBodySchema) {}
 export class SetSkillRequirementBody extends createZodDto(setSkillRequirementBodySchema) {}
+export class PlanTaskBody extends createZodDto(planTaskBodySchema) {}
+export class AssignTaskBody extends createZodDto(assignTaskBodySchema) {}
+export class StartTaskBody extends createZodDto(startTaskBodySchema) {}
+export class ReportTaskProgressBody extends createZodDto(reportTaskProgressBodySchema) {}
+export class BlockTaskBody extends createZodDto(blockTaskBodySchema) {}
+export class UnblockTaskBody extends createZodDto(unblockTaskBodySchema) {}
+export class MoveTaskDueDateBody extends createZodDto(moveTaskDueDateBodySchema) {}
+export class CompleteTaskBody extends createZodDto(completeTaskBodySchema) {}
+export class CancelTaskBody extends createZodDto(cancelTaskBodySchema) {}

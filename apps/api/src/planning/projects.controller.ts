@@ -5,7 +5,7 @@ import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, OpenProjectBody, SetGoalBody } from './planning.dtos';
+import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
 
 @ApiTags('projects')
 @ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
@@ -27,9 +27,9 @@ export class ProjectsController {
   @ApiNotFoundResponse({ description: 'No such project' })
   async get(@Param('projectId') projectId: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.planning.project(projectId);
-    const [goals, team] = await Promise.all([this.planning.projectGoals(projectId), this.planning.team(projectId)]);
+    const [goals, team, tasks] = await Promise.all([this.planning.projectGoals(projectId), this.planning.team(projectId), this.planning.projectTasks(projectId)]);
     response.setHeader('ETag', etag(revision));
-    return { projectId, status: state.status, revision, charter: state.charter, team, goals };
+    return { projectId, status: state.status, revision, charter: state.charter, team, goals, tasks };
   }
 
   @Post(':projectId/charter-amendments')
@@ -59,6 +59,14 @@ export class ProjectsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return commandResponse(response, projectId, await this.planning.closeProject(projectId, body.reason, meta, ifMatch));
+  }
+
+  @Post(':projectId/tasks')
+  @ApiOperation({ summary: 'Plan a task: goal or strategy link, parent task, assignee, due date, estimate' })
+  @ApiCreatedResponse({ type: CommandResultDto.Output })
+  async planTask(@Param('projectId') projectId: string, @Body() body: PlanTaskBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+    const taskId = uuidv7();
+    return commandResponse(response, taskId, await this.planning.planTask(projectId, taskId, body, meta));
   }
 
   @Post(':projectId/goals')

@@ -1,14 +1,17 @@
-import type { GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TeamEvent } from '@planledger/contracts';
+import type { GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
 import {
   checkDecomposition,
   decideGoal,
   decideProject,
+  decideTask,
   decideTeam,
   evolveGoal,
   evolveProject,
+  evolveTask,
   evolveTeam,
   initialGoalState,
   initialProjectState,
+  initialTaskState,
   initialTeamState,
   skillCoverage,
   refuse,
@@ -18,13 +21,16 @@ import {
   type GoalState,
   type ProjectCommand,
   type ProjectState,
+  type TaskCommand,
+  type TaskContext,
+  type TaskState,
   type TeamCommand,
   type TeamContext,
   type TeamState,
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { handleCommand, loadAggregate, type CommandResult, type Decider } from './command-handler';
-import { goalStream, projectStream, teamStream } from './streams';
+import { goalStream, projectStream, taskStream, teamStream } from './streams';
 
 export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
   initialState: initialProjectState,
@@ -42,6 +48,22 @@ export const teamDecider: Decider<TeamState, TeamEvent, TeamCommand, TeamContext
   evolve: evolveTeam,
   decide: decideTeam,
 };
+
+export const taskDecider: Decider<TaskState, TaskEvent, TaskCommand, TaskContext> = {
+  initialState: initialTaskState,
+  evolve: evolveTask,
+  decide: decideTask,
+};
+
+type TaskChange =
+  | { type: 'AssignTask'; data: { assigneeId: string; reason?: string } }
+  | { type: 'StartTask'; data: Record<string, never> }
+  | { type: 'ReportTaskProgress'; data: { percent: number; note: string } }
+  | { type: 'BlockTask'; data: { reason: string } }
+  | { type: 'UnblockTask'; data: { note: string } }
+  | { type: 'MoveTaskDueDate'; data: { dueDate: string; reason: string } }
+  | { type: 'CompleteTask'; data: { note: string } }
+  | { type: 'CancelTask'; data: { reason: string } };
 
 type TeamChange =
   | { type: 'JoinMember'; data: MemberProfile & { memberId: string } }
@@ -114,6 +136,32 @@ export class Planning {
     );
   }
 
+  planTask(projectId: string, taskId: string, plan: TaskPlan, metadata: RequestMetadata): Promise<CommandResult> {
+    return handleCommand(
+      this.store,
+      taskStream(taskId),
+      taskDecider,
+      { type: 'PlanTask', data: { taskId, projectId, ...plan }, metadata },
+      () => this.taskContext(projectId, plan.goalId, plan.parentTaskId),
+      { projectId, metadata },
+    );
+  }
+
+  /** Any change to an existing task; its stream says which project it belongs to. */
+  async changeTask(taskId: string, change: TaskChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
+    const { state } = await loadAggregate(this.store, taskStream(taskId), taskDecider);
+    if (!state.projectId) refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    const projectId = state.projectId;
+    const command = { ...change, data: { ...change.data, taskId }, metadata } as TaskCommand;
+    return handleCommand(this.store, taskStream(taskId), taskDecider, command, () => this.taskContext(projectId), { projectId, metadata, ifMatch });
+  }
+
+  async task(taskId: string) {
+    const loaded = await loadAggregate(this.store, taskStream(taskId), taskDecider);
+    if (loaded.state.status === 'none') refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    return loaded;
+  }
+
   /** Current members and which skill requirements they cover. */
   async team(projectId: string) {
     const { state, revision } = await loadAggregate(this.store, teamStream(projectId), teamDecider);
@@ -150,12 +198,7 @@ export class Planning {
    * children. Found through the project's indexed history; the read side will serve this later.
    */
   async projectGoals(projectId: string) {
-    const goalIds: string[] = [];
-    for (let after: string | undefined, page; ; after = page.position) {
-      page = await this.store.readAll({ after, projectId, types: ['GoalSet'], limit: 1000 });
-      goalIds.push(...page.events.map((e) => String(e.data['goalId'])));
-      if (page.events.length < 1000) break;
-    }
+    const goalIds = await this.idsCreatedIn(projectId, 'GoalSet', 'goalId');
     const goals = await Promise.all(goalIds.map(async (goalId) => ({ goalId, ...(await loadAggregate(this.store, goalStream(goalId), goalDecider)) })));
     return goals.map(({ goalId, state, revision }) => {
       const children = goals.filter((g) => g.state.definition?.parentGoalId === goalId).map((g) => g.state);
@@ -173,6 +216,33 @@ export class Planning {
         decomposition: children.length > 0 ? checkDecomposition(state, children) : undefined,
       };
     });
+  }
+
+  /** The project's tasks, folded from their streams. */
+  async projectTasks(projectId: string) {
+    const taskIds = await this.idsCreatedIn(projectId, 'TaskPlanned', 'taskId');
+    const tasks = await Promise.all(taskIds.map(async (taskId) => ({ taskId, ...(await loadAggregate(this.store, taskStream(taskId), taskDecider)) })));
+    return tasks.map(({ taskId, state, revision }) => ({ taskId, revision, status: state.status, percent: state.percent, ...state.plan }));
+  }
+
+  /** Ids of the aggregates a project created, found through its indexed history. */
+  private async idsCreatedIn(projectId: string, creationEvent: string, idField: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let after: string | undefined, page; ; after = page.position) {
+      page = await this.store.readAll({ after, projectId, types: [creationEvent], limit: 1000 });
+      ids.push(...page.events.map((e) => String(e.data[idField])));
+      if (page.events.length < 1000) return ids;
+    }
+  }
+
+  private async taskContext(projectId: string, goalId?: string, parentTaskId?: string): Promise<TaskContext> {
+    const [project, team, goal, parentTask] = await Promise.all([
+      loadAggregate(this.store, projectStream(projectId), projectDecider),
+      loadAggregate(this.store, teamStream(projectId), teamDecider),
+      goalId ? loadAggregate(this.store, goalStream(goalId), goalDecider) : undefined,
+      parentTaskId ? loadAggregate(this.store, taskStream(parentTaskId), taskDecider) : undefined,
+    ]);
+    return { project: project.state, currentMemberIds: new Set(team.state.members.keys()), goal: goal?.state, parentTask: parentTask?.state };
   }
 
   private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {

@@ -2,3 +2,4 @@
 export const projectStream = (projectId: string) => `project-${projectId}`;
 export const goalStream = (goalId: string) => `goal-${goalId}`;
 export const teamStream = (projectId: string) => `team-${projectId}`;
+export const taskStream = (taskId: string) => `task-${taskId}`;
