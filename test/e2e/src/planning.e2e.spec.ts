@@ -309,3 +309,31 @@ describe('tasks over HTTP', () => {
     expect(await call('GET', '/tasks/nope')).toMatchObject({ status: 404, body: { code: 'TASK_NOT_FOUND' } });
   });
 });
+
+describe('Idempotency-Key over HTTP', () => {
+  it('writes one event for 1,000 repeated submissions of one command with one key, all answered alike', async () => {
+    const goalId = await newGoal();
+    const body = { target: 3_300_000, reason: 'pipeline review' };
+    const answers: Answer[] = [];
+    for (let batch = 0; batch < 50; batch++) {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, () => call('POST', `/goals/${goalId}/target-adjustments`, body, { 'idempotency-key': 'adjust-1' })))));
+    }
+    expect(answers).toHaveLength(1000);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(new Set(answers.map((a) => JSON.stringify(a.body))).size).toBe(1);
+    expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"1"');
+  });
+
+  it('refuses the same key with another body, and creates a project once per key', async () => {
+    const goalId = await newGoal();
+    await call('POST', `/goals/${goalId}/target-adjustments`, { target: 3_300_000, reason: 'review' }, { 'idempotency-key': 'k-1' });
+    expect(await call('POST', `/goals/${goalId}/target-adjustments`, { target: 3_400_000, reason: 'review' }, { 'idempotency-key': 'k-1' })).toMatchObject({
+      status: 422,
+      body: { code: 'IDEMPOTENCY_KEY_REUSED' },
+    });
+    const first = await call('POST', '/projects', charter, { 'idempotency-key': 'open-q4' });
+    const second = await call('POST', '/projects', charter, { 'idempotency-key': 'open-q4' });
+    expect(first.status).toBe(201);
+    expect(second.body).toEqual(first.body);
+  });
+});

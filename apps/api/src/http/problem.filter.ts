@@ -1,5 +1,5 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { ConcurrencyConflict, PreconditionFailed } from '@planledger/application';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from '@planledger/application';
 import { DomainRuleViolation } from '@planledger/domain';
 import { InvalidAppend, InvalidReadOptions } from '@planledger/event-store';
 import type { Response } from 'express';
@@ -40,6 +40,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof DomainRuleViolation) {
       return { statusCode: error.code.endsWith('_NOT_FOUND') ? 404 : 422, code: error.code, message: error.message };
     }
+    if (error instanceof IdempotencyKeyReused) return { statusCode: 422, code: error.code, message: error.message };
     if (error instanceof PreconditionFailed) {
       return { statusCode: 412, code: 'PRECONDITION_FAILED', message: error.message, currentRevision: error.actual ?? null };
     }

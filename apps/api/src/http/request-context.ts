@@ -1,5 +1,6 @@
 import { BadRequestException, createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
-import type { RequestMetadata } from '@planledger/application';
+import { createHash } from 'node:crypto';
+import { idFromIdempotencyKey, type RequestMetadata } from '@planledger/application';
 import type { Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -10,6 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
  */
 export const ACTOR_HEADER = 'x-planledger-actor';
 export const CORRELATION_HEADER = 'x-correlation-id';
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const TOKEN = /^[^\s\p{Cc}]{1,200}$/u;
 
 export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMetadata => {
@@ -22,8 +24,32 @@ export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext):
   if (sent !== undefined && !TOKEN.test(sent)) throw new BadRequestException({ code: 'CORRELATION_ID_INVALID', message: `${CORRELATION_HEADER} must be 1–200 visible characters` });
   const correlationId = sent ?? uuidv7();
   response.setHeader(CORRELATION_HEADER, correlationId);
-  return { actor, correlationId, now: new Date().toISOString() };
+  const key = request.header(IDEMPOTENCY_HEADER);
+  if (key !== undefined && !TOKEN.test(key)) throw new BadRequestException({ code: 'IDEMPOTENCY_KEY_INVALID', message: 'Idempotency-Key must be 1–200 visible characters' });
+  const idempotency = key === undefined ? undefined : { key, requestHash: requestHash(request) };
+  return { actor, correlationId, now: new Date().toISOString(), ...(idempotency ? { idempotency } : {}) };
 });
+
+/** What a keyed request is compared by: method, path and body (key order does not matter). */
+function requestHash(request: Request): string {
+  return createHash('sha256').update(`${request.method} ${request.originalUrl}\n${canonicalJson(request.body)}`).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The id of what a request creates: derived from its Idempotency-Key when it has one, so a retry finds it. */
+export function newId(meta: RequestMetadata, purpose: string): string {
+  return meta.idempotency ? idFromIdempotencyKey(meta.actor, meta.idempotency.key, purpose) : uuidv7();
+}
 
 /** If-Match: the revision the client saw (an ETag such as "3", quoted or not). */
 export const IfMatch = createParamDecorator((_: unknown, ctx: ExecutionContext): number | undefined => {

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import type { Response } from 'express';
-import { v7 as uuidv7 } from 'uuid';
-import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
 import {
   AdjustGoalTargetBody,
@@ -87,7 +86,7 @@ export class GoalsController {
   @ApiOperation({ summary: 'Record an actual result; the same external reference twice is recorded once' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async recordActual(@Param('goalId') goalId: string, @Body() body: RecordActualBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
-    const actualId = body.actualId ?? uuidv7();
+    const actualId = body.actualId ?? newId(meta, `actual of ${goalId}`);
     const result = await this.planning.changeGoal(goalId, { type: 'RecordActual', data: { ...body, actualId } }, meta);
     return commandResponse(res, actualId, result);
   }

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import type { Response } from 'express';
-import { v7 as uuidv7 } from 'uuid';
-import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
 import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
 
@@ -18,7 +17,7 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Open a sales project' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async open(@Body() body: OpenProjectBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
-    const projectId = uuidv7();
+    const projectId = newId(meta, 'project');
     return commandResponse(response, projectId, await this.planning.openProject(projectId, body, meta));
   }
 
@@ -65,7 +64,7 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Plan a task: goal or strategy link, parent task, assignee, due date, estimate' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async planTask(@Param('projectId') projectId: string, @Body() body: PlanTaskBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
-    const taskId = uuidv7();
+    const taskId = newId(meta, `task of ${projectId}`);
     return commandResponse(response, taskId, await this.planning.planTask(projectId, taskId, body, meta));
   }
 
@@ -73,7 +72,7 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Set a SMART goal with its KPI, target, phasing and owner' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async setGoal(@Param('projectId') projectId: string, @Body() body: SetGoalBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
-    const goalId = uuidv7();
+    const goalId = newId(meta, `goal of ${projectId}`);
     return commandResponse(response, goalId, await this.planning.setGoal(projectId, goalId, body, meta));
   }
 }

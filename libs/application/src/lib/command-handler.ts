@@ -1,8 +1,23 @@
 import { parseEvent, type PlanLedgerEvent } from '@planledger/contracts';
 import type { CommandMetadata } from '@planledger/domain';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WrongExpectedVersion, type EventStore, type Position } from '@planledger/event-store';
-import { ConcurrencyConflict, PreconditionFailed } from './errors';
+import { WrongExpectedVersion, type EventStore, type Position, type StoredEvent } from '@planledger/event-store';
+import { v5 as uuidv5 } from 'uuid';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors';
+
+/** Namespace of the UUIDv5 ids derived from idempotency keys. */
+const IDEMPOTENCY_NAMESPACE = '6f1c3c1e-7a5d-4c39-9f0e-0b6b2f0d9a11';
+
+/** A client's Idempotency-Key with a hash of the request it came with. */
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
+
+/** A stable id for what a keyed request creates: the same actor, key and purpose give the same id. */
+export function idFromIdempotencyKey(actor: string, key: string, purpose: string): string {
+  return uuidv5(`${actor}\n${key}\n${purpose}`, IDEMPOTENCY_NAMESPACE);
+}
 
 /** What a command's handler needs of an aggregate's decider. */
 export interface Decider<State, Event extends PlanLedgerEvent, Command, Context> {
@@ -13,6 +28,8 @@ export interface Decider<State, Event extends PlanLedgerEvent, Command, Context>
 
 export interface Loaded<State> {
   state: State;
+  /** The stream's events as stored (ids and metadata included). */
+  stored: StoredEvent[];
   /** Revision of the stream's last event; undefined when the stream does not exist. */
   revision: number | undefined;
 }
@@ -31,7 +48,7 @@ export interface HandleOptions {
   ifMatch?: number;
   /** Project the events belong to, for every event's metadata. */
   projectId: string;
-  metadata: CommandMetadata & { correlationId: string; causationId?: string };
+  metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency };
 }
 
 /** Folds a stream into its decider's state, parsing each event against its current contract. */
@@ -42,7 +59,7 @@ export async function loadAggregate<State, Event extends PlanLedgerEvent>(
 ): Promise<Loaded<State>> {
   const stored = await store.readStream(streamId);
   const state = stored.reduce((s, e) => decider.evolve(s, parseEvent(e.type, e.data) as Event), decider.initialState);
-  return { state, revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision };
+  return { state, stored, revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision };
 }
 
 /** Attempts before a command that keeps losing races is answered with a conflict. */
@@ -62,14 +79,25 @@ export async function handleCommand<State, Event extends PlanLedgerEvent, Comman
   options: HandleOptions,
 ): Promise<CommandResult> {
   for (let attempt = 1; ; attempt++) {
-    const { state, revision } = await loadAggregate(store, streamId, decider);
+    const { state, stored, revision } = await loadAggregate(store, streamId, decider);
+    const { idempotency, actor } = options.metadata;
+    if (idempotency) {
+      // The command's own events are the idempotency record: found, they are the first answer.
+      const earlier = stored.filter((e) => e.metadata['idempotencyKey'] === idempotency.key && e.metadata.actor === actor);
+      if (earlier.length > 0) {
+        if (earlier[0].metadata['requestHash'] !== idempotency.requestHash) throw new IdempotencyKeyReused(idempotency.key);
+        const last = earlier[earlier.length - 1];
+        return { streamId, revision: last.revision, position: last.position, events: earlier.map((e) => parseEvent(e.type, e.data)) };
+      }
+    }
     if (options.ifMatch !== undefined && options.ifMatch !== revision) throw new PreconditionFailed(streamId, options.ifMatch, revision);
     const events = decider.decide(command, state, await loadContext(state));
     if (events.length === 0) return { streamId, revision, position: undefined, events };
     try {
       const result = await store.appendToStream(
         streamId,
-        events.map((event) => ({
+        events.map((event, index) => ({
+          ...(idempotency ? { eventId: idFromIdempotencyKey(actor, idempotency.key, `${streamId}#${index}`) } : {}),
           type: event.type,
           data: event.data as never,
           metadata: {
@@ -78,6 +106,7 @@ export async function handleCommand<State, Event extends PlanLedgerEvent, Comman
             ...(options.metadata.causationId ? { causationId: options.metadata.causationId } : {}),
             projectId: options.projectId,
             occurredAt: options.metadata.now,
+            ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
           },
         })),
         { expected: revision ?? 'no_stream' },

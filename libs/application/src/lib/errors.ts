@@ -13,3 +13,12 @@ export class ConcurrencyConflict extends Error {
     this.name = 'ConcurrencyConflict';
   }
 }
+
+/** An Idempotency-Key came back with a different request than the one it first named. */
+export class IdempotencyKeyReused extends Error {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+  constructor(readonly key: string) {
+    super(`Idempotency-Key "${key}" was already used for a different request; use a new key`);
+    this.name = 'IdempotencyKeyReused';
+  }
+}

@@ -1,7 +1,7 @@
 import type { GoalDefinition, ProjectCharter } from '@planledger/contracts';
 import { DomainRuleViolation } from '@planledger/domain';
 import { InMemoryEventStore } from '@planledger/event-store';
-import { ConcurrencyConflict, PreconditionFailed } from './errors';
+import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors';
 import { Planning, type RequestMetadata } from './planning';
 
 const meta: RequestMetadata = { actor: 'user:li.na', now: '2026-11-20T09:30:00.000Z', correlationId: 'req-1' };
@@ -100,5 +100,45 @@ describe('planning use cases', () => {
       return append(streamId, events, options);
     };
     await expect(planningOnRacing.amendProjectCharter('p1', { name: 'renamed' }, 'new name', meta)).rejects.toBeInstanceOf(ConcurrencyConflict);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  let store: InMemoryEventStore;
+  let planning: Planning;
+  const keyed = (key: string, requestHash = 'hash-a'): RequestMetadata => ({ ...meta, idempotency: { key, requestHash } });
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    planning = new Planning(store);
+    await planning.openProject('p1', charter, meta);
+    await planning.setGoal('p1', 'g1', goal, meta);
+  });
+
+  it('answers a repeated request with the first result and writes nothing new', async () => {
+    const first = await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'review' } }, keyed('k1'));
+    const again = await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'review' } }, keyed('k1'));
+    expect(again).toEqual(first);
+    expect(await store.readStream('goal-g1')).toHaveLength(2);
+  });
+
+  it('refuses the same key with another request', async () => {
+    await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'review' } }, keyed('k1'));
+    await expect(planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_400_000, reason: 'review' } }, keyed('k1', 'hash-b'))).rejects.toBeInstanceOf(
+      IdempotencyKeyReused,
+    );
+  });
+
+  it('writes once when copies of one keyed request race each other', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'review' } }, keyed('k2'))),
+    );
+    expect(new Set(results.map((r) => r.position)).size).toBe(1);
+    expect(await store.readStream('goal-g1')).toHaveLength(2);
+  });
+
+  it('scopes keys to their actor', async () => {
+    await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'review' } }, keyed('k3'));
+    const other = await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_400_000, reason: 'review' } }, { ...keyed('k3', 'hash-b'), actor: 'user:chen' });
+    expect(other.revision).toBe(2);
   });
 });

@@ -29,7 +29,7 @@ import {
   type TeamState,
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
-import { handleCommand, loadAggregate, type CommandResult, type Decider } from './command-handler';
+import { handleCommand, loadAggregate, type CommandResult, type Decider, type Idempotency } from './command-handler';
 import { goalStream, projectStream, taskStream, teamStream } from './streams';
 
 export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
@@ -71,7 +71,7 @@ type TeamChange =
   | { type: 'MemberLeaves'; data: { memberId: string; handOverTo?: string; reason: string } }
   | { type: 'SetSkillRequirement'; data: { skill: string; minLevel: number; headcount: number } };
 
-export type RequestMetadata = CommandMetadata & { correlationId: string };
+export type RequestMetadata = CommandMetadata & { correlationId: string; idempotency?: Idempotency };
 
 type GoalChange =
   | { type: 'AdjustGoalTarget'; data: { target: number; reason: string } }
