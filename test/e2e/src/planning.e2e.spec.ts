@@ -337,3 +337,30 @@ describe('Idempotency-Key over HTTP', () => {
     expect(second.body).toEqual(first.body);
   });
 });
+
+describe('batch actuals over HTTP', () => {
+  const rows = (count: number, from = 0) =>
+    Array.from({ length: count }, (_, i) => ({ value: 100 + i, businessDate: `2026-10-${String(1 + ((from + i) % 28)).padStart(2, '0')}`, source: 'CRM export', externalRef: `crm-${from + i}` }));
+
+  it('records 10,000 actuals from one request, and nothing when the same feed is resent', async () => {
+    const goalId = await newGoal();
+    expect(await call('POST', `/goals/${goalId}/actuals/batch`, { actuals: rows(10_000) })).toMatchObject({ status: 200, body: { recorded: 10_000, skipped: 0, revision: 10_000 } });
+    expect(await call('POST', `/goals/${goalId}/actuals/batch`, { actuals: [...rows(10), ...rows(5, 10_000)] })).toMatchObject({ status: 200, body: { recorded: 5, skipped: 10 } });
+    expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"10005"');
+  }, 60_000);
+
+  it('refuses a batch with a bad row naming it and writes nothing, and refuses more than 10,000 rows', async () => {
+    const goalId = await newGoal();
+    const bad = rows(3);
+    bad[2] = { ...bad[2], businessDate: '2027-06-01' };
+    expect(await call('POST', `/goals/${goalId}/actuals/batch`, { actuals: bad })).toMatchObject({ status: 422, body: { code: 'ACTUAL_OUTSIDE_GOAL_PERIOD', message: expect.stringMatching(/^actuals\[2\]/) } });
+    expect((await call('GET', `/goals/${goalId}`)).etag).toBe('"0"');
+    expect(await call('POST', `/goals/${goalId}/actuals/batch`, { actuals: rows(10_001) })).toMatchObject({ status: 400, body: { issues: [{ path: 'actuals' }] } });
+    expect(await call('POST', `/goals/${goalId}/actuals/batch`, { actuals: [{ value: 1, businessDate: '2026-10-02', source: 'CRM' }] })).toMatchObject({ status: 400, body: { issues: [{ path: 'actuals.0.externalRef' }] } });
+  }, 60_000);
+
+  it('keeps other bodies small: a 300 kB body elsewhere gets 413', async () => {
+    const projectId = await newProject();
+    expect(await call('POST', `/projects/${projectId}/charter-amendments`, { changes: { description: 'x'.repeat(300_000) }, reason: 'long text' })).toMatchObject({ status: 413, body: { code: 'BODY_TOO_LARGE' } });
+  });
+});

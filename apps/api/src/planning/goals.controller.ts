@@ -11,6 +11,7 @@ import {
   CorrectActualBody,
   MoveGoalDeadlineBody,
   RecordActualBody,
+  RecordActualsBatchBody,
   RephaseGoalBody,
   WithdrawGoalBody,
 } from './planning.dtos';
@@ -89,6 +90,16 @@ export class GoalsController {
     const actualId = body.actualId ?? newId(meta, `actual of ${goalId}`);
     const result = await this.planning.changeGoal(goalId, { type: 'RecordActual', data: { ...body, actualId } }, meta);
     return commandResponse(res, actualId, result);
+  }
+
+  @Post('actuals/batch')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record up to 10,000 actuals from a feed; rows already recorded (by external reference) are skipped' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  async recordActuals(@Param('goalId') goalId: string, @Body() body: RecordActualsBatchBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
+    const actuals = body.actuals.map((actual, row) => ({ ...actual, actualId: actual.actualId ?? newId(meta, `actual of ${goalId} from ${actual.externalRef}#${row}`) }));
+    const result = await this.planning.changeGoal(goalId, { type: 'RecordActuals', data: { actuals } }, meta);
+    return { ...commandResponse(res, goalId, result), recorded: result.events.length, skipped: actuals.length - result.events.length };
   }
 
   @Post('actuals/:actualId/corrections')

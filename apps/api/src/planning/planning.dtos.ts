@@ -8,6 +8,7 @@ import {
   moveGoalDeadlineBodySchema,
   openProjectBodySchema,
   recordActualBodySchema,
+  recordActualsBatchBodySchema,
   rephaseGoalBodySchema,
   setGoalBodySchema,
   withdrawGoalBodySchema,
@@ -52,3 +53,4 @@ export class UnblockTaskBody extends createZodDto(unblockTaskBodySchema) {}
 export class MoveTaskDueDateBody extends createZodDto(moveTaskDueDateBodySchema) {}
 export class CompleteTaskBody extends createZodDto(completeTaskBodySchema) {}
 export class CancelTaskBody extends createZodDto(cancelTaskBodySchema) {}
+export class RecordActualsBatchBody extends createZodDto(recordActualsBatchBodySchema) {}

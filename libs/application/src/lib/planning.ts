@@ -6,6 +6,7 @@ import {
   decideTask,
   decideTeam,
   evolveGoal,
+  foldGoal,
   evolveProject,
   evolveTask,
   evolveTeam,
@@ -15,6 +16,7 @@ import {
   initialTeamState,
   skillCoverage,
   refuse,
+  type ActualInput,
   type CommandMetadata,
   type GoalCommand,
   type GoalContext,
@@ -40,6 +42,7 @@ export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand,
 export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext> = {
   initialState: initialGoalState,
   evolve: evolveGoal,
+  fold: foldGoal,
   decide: decideGoal,
 };
 
@@ -79,7 +82,8 @@ type GoalChange =
   | { type: 'ChangeGoalOwner'; data: { owner: GoalOwner; reason: string } }
   | { type: 'RephaseGoal'; data: { phasing: Phasing; reason: string } }
   | { type: 'WithdrawGoal'; data: { reason: string } }
-  | { type: 'RecordActual'; data: { actualId: string; value: number; businessDate: string; source: string; externalRef?: string } }
+  | { type: 'RecordActual'; data: ActualInput }
+  | { type: 'RecordActuals'; data: { actuals: ActualInput[] } }
   | { type: 'CorrectActual'; data: { actualId: string; value: number; reason: string } };
 
 /** The planning use cases: projects and goals, as load → decide → append. */

@@ -25,6 +25,19 @@ export const recordActualBodySchema = z
     externalRef: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
+/** Most actuals one batch request may carry. */
+export const ACTUALS_BATCH_LIMIT = 10_000;
+
+/** POST /goals/{id}/actuals/batch: a CRM feed or a spreadsheet export; resending it records nothing twice. */
+export const recordActualsBatchBodySchema = z
+  .object({
+    actuals: z
+      .array(recordActualBodySchema.required({ externalRef: true }))
+      .min(1, 'must hold at least one actual')
+      .max(ACTUALS_BATCH_LIMIT, `must hold at most ${ACTUALS_BATCH_LIMIT} actuals`),
+  })
+  .strict();
+
 /** POST /goals/{id}/actuals/{actualId}/corrections */
 export const correctActualBodySchema = z.object({ value: finiteNumberSchema, reason: reasonSchema }).strict();
 

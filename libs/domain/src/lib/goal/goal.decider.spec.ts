@@ -2,7 +2,7 @@ import type { GoalEvent, SmartAssessment } from '@planledger/contracts';
 import { evolveProject, initialProjectState } from '../project/project.decider';
 import { meta, projectClosed, projectOpened, revenueGoal } from '../testing/fixtures';
 import { deciderSpec } from '../testing/given-when-then';
-import { decideGoal, evolveGoal, initialGoalState, type GoalCommand, type GoalContext, type GoalState } from './goal.decider';
+import { decideGoal, evolveGoal, foldGoal, initialGoalState, type GoalCommand, type GoalContext, type GoalState } from './goal.decider';
 
 const openProject = [projectOpened].reduce(evolveProject, initialProjectState);
 const closedProject = [projectOpened, projectClosed].reduce(evolveProject, initialProjectState);
@@ -155,6 +155,21 @@ describe('goal', () => {
     });
   });
 
+  describe('when a feed sends a batch of actuals', () => {
+    const row = (actualId: string, externalRef: string, value = 1, businessDate = '2026-11-02') => ({ actualId, value, businessDate, source: 'CRM', externalRef });
+    const batch = (...actuals: ReturnType<typeof row>[]): GoalCommand => ({ type: 'RecordActuals', data: { goalId: 'g1', actuals }, metadata: meta });
+    it('records the new ones and skips those known by id or reference, within the batch too', () =>
+      spec([goalSet, recorded])
+        .when(batch(row('a1', 'x-1'), row('b1', 'crm-4711'), row('b2', 'crm-1', 5), row('b3', 'crm-1', 6), row('b4', 'crm-2', 7)), context())
+        .then([
+          { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'b2', value: 5, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' } },
+          { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'b4', value: 7, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-2' } },
+        ]));
+    it('refuses the whole batch when one row breaks a rule, naming the row', () =>
+      spec([goalSet]).when(batch(row('b1', 'crm-1'), row('b2', 'crm-2', 1, '2027-05-01')), context()).thenRefuses('ACTUAL_OUTSIDE_GOAL_PERIOD', /^actuals\[1\]: /));
+    it('refuses a batch for a withdrawn goal', () => spec([goalSet, withdrawn]).when(batch(row('b1', 'crm-1')), context()).thenRefuses('GOAL_WITHDRAWN'));
+  });
+
   describe('when it was withdrawn', () => {
     it.each(changesOfAnActiveGoal)('refuses %s', (_label, command) => spec([goalSet, recorded, withdrawn]).when(command, context()).thenRefuses('GOAL_WITHDRAWN'));
     it('refuses to be set again', () => spec([goalSet, withdrawn]).when(set, context()).thenRefuses('GOAL_ALREADY_SET'));
@@ -162,6 +177,18 @@ describe('goal', () => {
 
   describe('when its project is closed', () => {
     it.each(changesOfAnActiveGoal)('refuses %s', (_label, command) => spec([goalSet, recorded]).when(command, context({ project: closedProject })).thenRefuses('PROJECT_CLOSED'));
+  });
+
+  it('never changes the state it evolves or folds from', () => {
+    const before = [goalSet, recorded].reduce(evolveGoal, initialGoalState);
+    const more: GoalEvent = { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'a2', value: 1, businessDate: '2026-11-19', source: 'CRM', externalRef: 'crm-2' } };
+    const after = foldGoal(before, [more, { type: 'ActualCorrected', data: { goalId: 'g1', actualId: 'a1', before: 120_000, after: 1, reason: 'typo fixed' } }]);
+    expect([...before.actuals.keys()]).toEqual(['a1']);
+    expect(before.actuals.get('a1')?.value).toBe(120_000);
+    expect([...before.externalRefs]).toEqual(['crm-4711']);
+    expect([...after.actuals.keys()]).toEqual(['a1', 'a2']);
+    expect(evolveGoal(before, more).actuals.size).toBe(2);
+    expect(before.actuals.size).toBe(1);
   });
 
   it('folds adjustments and corrections into its state', () => {

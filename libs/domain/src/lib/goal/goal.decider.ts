@@ -41,39 +41,75 @@ export type MoveGoalDeadline = Cmd<'MoveGoalDeadline', { deadline: string; reaso
 export type ChangeGoalOwner = Cmd<'ChangeGoalOwner', { owner: GoalOwner; reason: string }>;
 export type RephaseGoal = Cmd<'RephaseGoal', { phasing: Phasing; reason: string }>;
 export type WithdrawGoal = Cmd<'WithdrawGoal', { reason: string }>;
-export type RecordActual = Cmd<'RecordActual', { actualId: string; value: number; businessDate: string; source: string; externalRef?: string }>;
+export interface ActualInput {
+  actualId: string;
+  value: number;
+  businessDate: string;
+  source: string;
+  externalRef?: string;
+}
+export type RecordActual = Cmd<'RecordActual', ActualInput>;
+export type RecordActuals = Cmd<'RecordActuals', { actuals: ActualInput[] }>;
 export type CorrectActual = Cmd<'CorrectActual', { actualId: string; value: number; reason: string }>;
-export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | CorrectActual;
+export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | RecordActuals | CorrectActual;
 
+/** Applies one event; pure (the given state is never changed). */
 export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
-  switch (event.type) {
-    case 'GoalSet': {
-      const { goalId, projectId, smart, ...definition } = event.data;
-      return { ...initialGoalState, status: 'active', goalId, projectId, definition, smart };
-    }
-    case 'GoalTargetAdjusted':
-      return withDefinition(state, { target: event.data.after });
-    case 'GoalDeadlineMoved':
-      return withDefinition(state, { deadline: event.data.after });
-    case 'GoalOwnerChanged':
-      return withDefinition(state, { owner: event.data.after });
-    case 'GoalRephased':
-      return withDefinition(state, { phasing: event.data.after });
-    case 'GoalWithdrawn':
-      return { ...state, status: 'withdrawn' };
-    case 'ActualRecorded': {
-      const { actualId, value, businessDate, source, externalRef } = event.data;
-      const actual: RecordedActual = { value, businessDate, source, ...(externalRef === undefined ? {} : { externalRef }) };
-      const actuals = new Map(state.actuals).set(actualId, actual);
-      const externalRefs = actual.externalRef ? new Set(state.externalRefs).add(actual.externalRef) : state.externalRefs;
-      return { ...state, actuals, externalRefs };
-    }
-    case 'ActualCorrected': {
-      const previous = state.actuals.get(event.data.actualId);
-      if (!previous) return state;
-      return { ...state, actuals: new Map(state.actuals).set(event.data.actualId, { ...previous, value: event.data.after }) };
+  return foldGoal(state, [event]);
+}
+
+/**
+ * Applies events in order. The actuals map and reference set are copied once per fold, not once
+ * per event, so loading a goal with thousands of actuals stays linear. Pure from the outside.
+ */
+export function foldGoal(state: GoalState, events: readonly GoalEvent[]): GoalState {
+  let current = state;
+  let actuals: Map<string, RecordedActual> | undefined;
+  let externalRefs: Set<string> | undefined;
+  for (const event of events) {
+    switch (event.type) {
+      case 'GoalSet': {
+        const { goalId, projectId, smart, ...definition } = event.data;
+        actuals = new Map();
+        externalRefs = new Set();
+        current = { status: 'active', goalId, projectId, definition, smart, actuals, externalRefs };
+        break;
+      }
+      case 'GoalTargetAdjusted':
+        current = withDefinition(current, { target: event.data.after });
+        break;
+      case 'GoalDeadlineMoved':
+        current = withDefinition(current, { deadline: event.data.after });
+        break;
+      case 'GoalOwnerChanged':
+        current = withDefinition(current, { owner: event.data.after });
+        break;
+      case 'GoalRephased':
+        current = withDefinition(current, { phasing: event.data.after });
+        break;
+      case 'GoalWithdrawn':
+        current = { ...current, status: 'withdrawn' };
+        break;
+      case 'ActualRecorded': {
+        const { actualId, value, businessDate, source, externalRef } = event.data;
+        actuals ??= new Map(current.actuals);
+        externalRefs ??= new Set(current.externalRefs);
+        actuals.set(actualId, { value, businessDate, source, ...(externalRef === undefined ? {} : { externalRef }) });
+        if (externalRef !== undefined) externalRefs.add(externalRef);
+        current = { ...current, actuals, externalRefs };
+        break;
+      }
+      case 'ActualCorrected': {
+        const previous = current.actuals.get(event.data.actualId);
+        if (!previous) break;
+        actuals ??= new Map(current.actuals);
+        actuals.set(event.data.actualId, { ...previous, value: event.data.after });
+        current = { ...current, actuals };
+        break;
+      }
     }
   }
+  return current;
 }
 
 export function setGoal(command: SetGoal, state: GoalState, context: GoalContext): GoalEvent[] {
@@ -141,17 +177,32 @@ export function withdrawGoal(command: WithdrawGoal, state: GoalState, context: G
 }
 
 export function recordActual(command: RecordActual, state: GoalState, context: GoalContext): GoalEvent[] {
+  return recordActuals({ type: 'RecordActuals', data: { goalId: command.data.goalId, actuals: [command.data] }, metadata: command.metadata }, state, context, false);
+}
+
+/**
+ * A feed's batch: every actual the goal does not know yet (by id or source reference, within the
+ * batch too) is recorded; one that breaks a rule refuses the whole batch, naming its row.
+ */
+export function recordActuals(command: RecordActuals, state: GoalState, context: GoalContext, nameRows = true): GoalEvent[] {
   const goal = requireActive(state, context);
-  const { goalId, actualId, externalRef, ...actual } = command.data;
-  // Feeds resend: the same record (by its source reference or our id) is recorded once.
-  if (state.actuals.has(actualId) || (externalRef !== undefined && state.externalRefs.has(externalRef))) return [];
-  if (actual.businessDate < goal.startDate || actual.businessDate > goal.deadline) {
-    refuse('ACTUAL_OUTSIDE_GOAL_PERIOD', `the business date ${actual.businessDate} is outside the goal's period ${goal.startDate}–${goal.deadline}`);
-  }
-  if (actual.businessDate > dayOf(command.metadata.now)) {
-    refuse('ACTUAL_IN_THE_FUTURE', `the business date ${actual.businessDate} has not happened yet`);
-  }
-  return [{ type: 'ActualRecorded', data: { goalId, actualId, ...actual, ...(externalRef === undefined ? {} : { externalRef }) } }];
+  const today = dayOf(command.metadata.now);
+  const ids = new Set(state.actuals.keys());
+  const refs = new Set(state.externalRefs);
+  const events: GoalEvent[] = [];
+  command.data.actuals.forEach(({ actualId, externalRef, ...actual }, row) => {
+    // Feeds resend: the same record (by its source reference or our id) is recorded once.
+    if (ids.has(actualId) || (externalRef !== undefined && refs.has(externalRef))) return;
+    const at = nameRows ? `actuals[${row}]: ` : '';
+    if (actual.businessDate < goal.startDate || actual.businessDate > goal.deadline) {
+      refuse('ACTUAL_OUTSIDE_GOAL_PERIOD', `${at}the business date ${actual.businessDate} is outside the goal's period ${goal.startDate}–${goal.deadline}`);
+    }
+    if (actual.businessDate > today) refuse('ACTUAL_IN_THE_FUTURE', `${at}the business date ${actual.businessDate} has not happened yet`);
+    ids.add(actualId);
+    if (externalRef !== undefined) refs.add(externalRef);
+    events.push({ type: 'ActualRecorded', data: { goalId: command.data.goalId, actualId, ...actual, ...(externalRef === undefined ? {} : { externalRef }) } });
+  });
+  return events;
 }
 
 export function correctActual(command: CorrectActual, state: GoalState, context: GoalContext): GoalEvent[] {
@@ -183,6 +234,8 @@ export function decideGoal(command: GoalCommand, state: GoalState, context: Goal
       return withdrawGoal(command, state, context);
     case 'RecordActual':
       return recordActual(command, state, context);
+    case 'RecordActuals':
+      return recordActuals(command, state, context);
     case 'CorrectActual':
       return correctActual(command, state, context);
     default: {
