@@ -364,3 +364,24 @@ describe('batch actuals over HTTP', () => {
     expect(await call('POST', `/projects/${projectId}/charter-amendments`, { changes: { description: 'x'.repeat(300_000) }, reason: 'long text' })).toMatchObject({ status: 413, body: { code: 'BODY_TOO_LARGE' } });
   });
 });
+
+describe('listing projects', () => {
+  it('pages through projects in the order they were opened', async () => {
+    const ids = [await newProject(), await newProject(), await newProject()];
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Answer = await call('GET', `/projects?limit=2${after ? `&after=${after}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...(page.body['projects'] as { projectId: string }[]).map((p) => p.projectId));
+      after = page.body['next'] as string | null;
+    } while (after);
+    expect(seen.filter((id) => ids.includes(id))).toEqual(ids);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('refuses a bad limit or cursor, naming it', async () => {
+    expect(await call('GET', '/projects?limit=500')).toMatchObject({ status: 400, body: { issues: [{ path: 'limit' }] } });
+    expect(await call('GET', '/projects?after=yesterday')).toMatchObject({ status: 400, body: { issues: [{ path: 'after' }] } });
+  });
+});

@@ -7,6 +7,7 @@ import {
   correctActualBodySchema,
   moveGoalDeadlineBodySchema,
   openProjectBodySchema,
+  listProjectsQuerySchema,
   recordActualBodySchema,
   recordActualsBatchBodySchema,
   rephaseGoalBodySchema,
@@ -54,3 +55,4 @@ export class MoveTaskDueDateBody extends createZodDto(moveTaskDueDateBodySchema)
 export class CompleteTaskBody extends createZodDto(completeTaskBodySchema) {}
 export class CancelTaskBody extends createZodDto(cancelTaskBodySchema) {}
 export class RecordActualsBatchBody extends createZodDto(recordActualsBatchBodySchema) {}
+export class ListProjectsQuery extends createZodDto(listProjectsQuerySchema) {}

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import type { Response } from 'express';
 import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
+import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, ListProjectsQuery, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
 
 @ApiTags('projects')
 @ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
@@ -19,6 +19,12 @@ export class ProjectsController {
   async open(@Body() body: OpenProjectBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
     const projectId = newId(meta, 'project');
     return commandResponse(response, projectId, await this.planning.openProject(projectId, body, meta));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Projects in the order they were opened, a page at a time (pass `next` as `after`)' })
+  list(@Query() query: ListProjectsQuery) {
+    return this.planning.listProjects(query.limit, query.after);
   }
 
   @Get(':projectId')

@@ -222,6 +222,19 @@ export class Planning {
     });
   }
 
+  /** One page of projects in the order they were opened; `next` continues the list. */
+  async listProjects(limit: number, after?: string) {
+    const page = await this.store.readAll({ after, types: ['ProjectOpened'], limit });
+    const projects = await Promise.all(
+      page.events.map(async (event) => {
+        const projectId = String(event.data['projectId']);
+        const { state, revision } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
+        return { projectId, status: state.status, revision, name: state.charter?.name, managerId: state.charter?.managerId, periodStart: state.charter?.periodStart, periodEnd: state.charter?.periodEnd, openedAt: event.recordedAt };
+      }),
+    );
+    return { projects, next: page.events.length === limit ? (page.position ?? null) : null };
+  }
+
   /** The project's tasks, folded from their streams. */
   async projectTasks(projectId: string) {
     const taskIds = await this.idsCreatedIn(projectId, 'TaskPlanned', 'taskId');
