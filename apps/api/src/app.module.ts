@@ -3,6 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { ConfigModule, EventStoreModule, RedisModule, WorkerLoopsModule } from '@planledger/runtime';
 import { ZodValidationPipe } from 'nestjs-zod';
+import { DemoLoader } from './demo.loader';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { ProblemFilter } from './http/problem.filter';
@@ -15,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
       controllers: [HealthController],
-      providers: [HealthService, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }
 }

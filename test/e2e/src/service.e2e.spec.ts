@@ -54,6 +54,13 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(Object.keys(openApi.paths)).toContain('/health');
     expect(openApi.paths['/health'].get.responses).toHaveProperty('503');
 
+    // The first start of an empty embedded store loads the demo project.
+    const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`);
+    expect(demo.status).toBe(200);
+    const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
+    expect(project.charter.name).toBe('East region quarter push');
+    expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);
+
     expect(existsSync(join(dir, 'data', 'pglite', 'planledger.lock'))).toBe(true);
     expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(api.output).toMatch(/SIGTERM received: PlanLedger API is shutting down[\s\S]*PlanLedger API stopped/);

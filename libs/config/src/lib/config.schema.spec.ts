@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       DOCS_ENABLED: true,
       eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
       WORKER_IN_PROCESS: true,
+      DEMO_ON_FIRST_START: true,
     });
   });
 
@@ -22,6 +23,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ EVENT_STORE_URL: 'memory:' }).WORKER_IN_PROCESS).toBe(true);
     expect(loadConfig({ EVENT_STORE_URL: 'postgres://u@db/x' }).WORKER_IN_PROCESS).toBe(false);
     expect(loadConfig({ EVENT_STORE_URL: 'postgres://u@db/x', WORKER_IN_PROCESS: 'true' }).WORKER_IN_PROCESS).toBe(true);
+  });
+
+  it('loads the demo on first start of the embedded store only, unless told otherwise', () => {
+    expect(loadConfig({ EVENT_STORE_URL: 'memory:' }).DEMO_ON_FIRST_START).toBe(false);
+    expect(loadConfig({ EVENT_STORE_URL: 'postgres://u@db/x' }).DEMO_ON_FIRST_START).toBe(false);
+    expect(loadConfig({ DEMO_ON_FIRST_START: 'false' }).DEMO_ON_FIRST_START).toBe(false);
   });
 
   it('reads and converts what is set, treating empty values as unset', () => {

@@ -46,11 +46,14 @@ export const configSchema = z.object({
    * process per data directory) and false on PostgreSQL, where apps/worker runs them.
    */
   WORKER_IN_PROCESS: flag.optional(),
+  /** Load the demo project when the API starts on an empty store; defaults to true on the embedded store only. */
+  DEMO_ON_FIRST_START: flag.optional(),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(true),
 });
 
-export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS'> & {
+export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS' | 'DEMO_ON_FIRST_START'> & {
+  DEMO_ON_FIRST_START: boolean;
   /** Where the event store lives, from EVENT_STORE_URL and DATA_DIR. */
   eventStore: EventStoreLocation;
   WORKER_IN_PROCESS: boolean;
@@ -126,7 +129,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const eventStore = parseEventStoreUrl(parsed.data.EVENT_STORE_URL, parsed.data.DATA_DIR);
   if ('error' in eventStore) throw new ConfigError('EVENT_STORE_URL', eventStore.error);
   const embedded = eventStore.kind === 'pglite' || eventStore.kind === 'memory';
-  return { ...parsed.data, eventStore, WORKER_IN_PROCESS: parsed.data.WORKER_IN_PROCESS ?? embedded };
+  return {
+    ...parsed.data,
+    eventStore,
+    WORKER_IN_PROCESS: parsed.data.WORKER_IN_PROCESS ?? embedded,
+    DEMO_ON_FIRST_START: parsed.data.DEMO_ON_FIRST_START ?? eventStore.kind === 'pglite',
+  };
 }
 
 /** The value with any password in a URL's user info replaced by ***, for logs and /health. */

@@ -1,0 +1,218 @@
+import type { EventStore } from '@planledger/event-store';
+import { Planning, type RequestMetadata } from '../planning';
+
+export const DEMO_PROJECT_ID = 'demo-east-region';
+
+/** Refused: the demo only ever goes into an empty store, so it can never mix with real data. */
+export class StoreNotEmpty extends Error {
+  constructor() {
+    super('The event store already holds events; the demo only loads into an empty store');
+    this.name = 'StoreNotEmpty';
+  }
+}
+
+const members = [
+  { memberId: 'li-na', name: 'Li Na', role: 'Sales manager', responsibilities: ['Plan and pipeline reviews', 'Key account escalations'], skills: [{ skill: 'negotiation', level: 5 }, { skill: 'forecasting', level: 4 }], weeklyCapacityHours: 40 },
+  { memberId: 'wang-fang', name: 'Wang Fang', role: 'Account executive', responsibilities: ['Shanghai key accounts'], skills: [{ skill: 'negotiation', level: 4 }, { skill: 'crm', level: 3 }], weeklyCapacityHours: 40, reportsTo: 'li-na' },
+  { memberId: 'zhang-wei', name: 'Zhang Wei', role: 'Account executive', responsibilities: ['Hangzhou and Ningbo'], skills: [{ skill: 'negotiation', level: 3 }, { skill: 'product demo', level: 4 }], weeklyCapacityHours: 40, reportsTo: 'li-na' },
+  { memberId: 'zhao-lei', name: 'Zhao Lei', role: 'Account executive', responsibilities: ['Nanjing and Suzhou'], skills: [{ skill: 'negotiation', level: 2 }, { skill: 'crm', level: 2 }], weeklyCapacityHours: 40, reportsTo: 'li-na' },
+  { memberId: 'chen-jie', name: 'Chen Jie', role: 'Sales development', responsibilities: ['Outbound prospecting', 'Trade fair leads'], skills: [{ skill: 'prospecting', level: 4 }, { skill: 'crm', level: 4 }], weeklyCapacityHours: 40, reportsTo: 'li-na' },
+  { memberId: 'liu-yang', name: 'Liu Yang', role: 'Sales operations', responsibilities: ['CRM hygiene', 'Reporting'], skills: [{ skill: 'crm', level: 5 }, { skill: 'forecasting', level: 3 }], weeklyCapacityHours: 30, reportsTo: 'li-na' },
+] as const;
+
+/** Member revenue goals; Zhao Lei's actuals run at about 40% of pace, so he falls clearly behind. */
+const reps = [
+  { memberId: 'wang-fang', target: 900_000, pace: 1.05 },
+  { memberId: 'zhang-wei', target: 800_000, pace: 0.95 },
+  { memberId: 'zhao-lei', target: 700_000, pace: 0.4 },
+  { memberId: 'chen-jie', target: 300_000, pace: 1.1 },
+] as const;
+
+const taskTitles = [
+  ['Pipeline review with each account executive', 'li-na'],
+  ['Price approval rules for discounts above 10%', 'li-na'],
+  ['Quarterly business review with Shanghai Metro Retail', 'wang-fang'],
+  ['Renewal proposal for Pudong Logistics', 'wang-fang'],
+  ['Demo day for Hangzhou e-commerce prospects', 'zhang-wei'],
+  ['Follow up Ningbo port tender', 'zhang-wei'],
+  ['Win back lapsed Nanjing distributors', 'zhao-lei'],
+  ['Site visits to Suzhou industrial park', 'zhao-lei'],
+  ['Qualify trade fair leads', 'chen-jie'],
+  ['Outbound sequence for mid-size manufacturers', 'chen-jie'],
+  ['Clean duplicate accounts in the CRM', 'liu-yang'],
+  ['Weekly pace report to the region head', 'liu-yang'],
+  ['Reference customer video', 'wang-fang'],
+  ['Partner enablement session', 'zhang-wei'],
+  ['Customer satisfaction survey wave', 'liu-yang'],
+  ['Competitive pricing sheet', 'li-na'],
+  ['Call the 20 largest dormant accounts', 'zhao-lei'],
+  ['Prepare year-end promotion offer', 'chen-jie'],
+  ['Contract templates in Chinese and English', 'liu-yang'],
+  ['Forecast call with finance', 'li-na'],
+] as const;
+
+// Which of the twenty tasks (by index) are still planned, report progress, or are done.
+const NOT_STARTED = new Set([3, 11, 18]);
+const WITH_PROGRESS = new Set([0, 2, 5, 8, 16]);
+const COMPLETED = new Set([1, 4, 9, 13]);
+
+/** Deterministic pseudo-random numbers (a small LCG), so every demo load tells the same story. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const iso = (date: Date) => date.toISOString().slice(0, 10);
+const addDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
+
+/** The calendar quarter around `now`: the demo campaign always runs in the current quarter. */
+export function demoQuarter(now: Date): { start: Date; end: Date } {
+  const quarter = Math.floor(now.getUTCMonth() / 3);
+  const start = new Date(Date.UTC(now.getUTCFullYear(), quarter * 3, 1));
+  const end = new Date(Date.UTC(now.getUTCFullYear(), quarter * 3 + 3, 0));
+  return { start, end };
+}
+
+/**
+ * Loads the demo project through the same use cases the API runs, so every event passes every
+ * rule. Refuses a store that already holds events.
+ */
+export async function loadDemo(store: EventStore, now: Date = new Date(), onProgress: (step: string) => void = () => undefined): Promise<string> {
+  if ((await store.headPosition()) !== undefined) throw new StoreNotEmpty();
+  const planning = new Planning(store);
+  const meta = (actor = 'user:li-na'): RequestMetadata => ({ actor, now: now.toISOString(), correlationId: 'demo-load' });
+  const { start, end } = demoQuarter(now);
+  const period = { startDate: iso(start), deadline: iso(end) };
+  const monthly = { kind: 'monthly' as const, weights: [0.3, 0.33, 0.37] };
+  const project = DEMO_PROJECT_ID;
+
+  onProgress('project and team');
+  await planning.openProject(project, {
+    name: 'East region quarter push',
+    managerId: 'li-na',
+    periodStart: iso(start),
+    periodEnd: iso(end),
+    currency: 'CNY',
+    timeZone: 'Asia/Shanghai',
+    description: 'Grow new business in the east region this quarter while keeping customers satisfied.',
+    smartPolicy: { onFailure: 'warn', achievableMultiple: 3 },
+  }, meta());
+  for (const member of members) await planning.changeTeam(project, { type: 'JoinMember', data: { ...member, responsibilities: [...member.responsibilities], skills: [...member.skills] } }, meta());
+  await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'negotiation', minLevel: 3, headcount: 3 } }, meta());
+  await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'crm', minLevel: 3, headcount: 2 } }, meta());
+
+  onProgress('goals');
+  const revenue = { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better' as const, aggregation: 'cumulative' as const };
+  await planning.setGoal(project, 'demo-revenue', {
+    title: 'East region revenue',
+    kpi: revenue,
+    target: 2_800_000,
+    baseline: 2_100_000,
+    ...period,
+    phasing: monthly,
+    owner: { kind: 'team' },
+    tolerance: 0.1,
+    relevance: 'The company plan counts on the east region for a third of new revenue',
+    actualsSource: 'CRM closed-won opportunities',
+  }, meta());
+  for (const rep of reps) {
+    await planning.setGoal(project, `demo-revenue-${rep.memberId}`, {
+      title: `Revenue: ${members.find((m) => m.memberId === rep.memberId)?.name}`,
+      kpi: revenue,
+      target: rep.target,
+      baseline: Math.round(rep.target * 0.8),
+      ...period,
+      phasing: monthly,
+      owner: { kind: 'member', memberId: rep.memberId },
+      tolerance: 0.1,
+      parentGoalId: 'demo-revenue',
+      actualsSource: 'CRM closed-won opportunities',
+    }, meta());
+  }
+  await planning.setGoal(project, 'demo-new-customers', {
+    title: 'New customers won',
+    kpi: { name: 'New customers', unit: 'customers', direction: 'higher_is_better', aggregation: 'cumulative' },
+    target: 45,
+    baseline: 30,
+    ...period,
+    phasing: { kind: 'linear' },
+    owner: { kind: 'team' },
+    tolerance: 0.15,
+    relevance: 'Broadens the customer base ahead of next year',
+    actualsSource: 'CRM accounts with a first order',
+  }, meta());
+  await planning.setGoal(project, 'demo-csat', {
+    title: 'Customer satisfaction',
+    kpi: { name: 'CSAT', unit: 'points (1-5)', direction: 'higher_is_better', aggregation: 'level' },
+    target: 4.5,
+    baseline: 4.2,
+    ...period,
+    phasing: { kind: 'linear' },
+    owner: { kind: 'member', memberId: 'liu-yang' },
+    tolerance: 0.05,
+    relevance: 'Satisfied customers renew and refer',
+    actualsSource: 'Monthly survey tool export',
+  }, meta());
+
+  onProgress('adjustments');
+  // Li Na rebalances after the first pipeline review: the sum of member goals now misses the parent.
+  await planning.changeGoal('demo-revenue', { type: 'AdjustGoalTarget', data: { target: 3_000_000, reason: 'Region head raised the target after the October pipeline review' } }, meta());
+  await planning.changeGoal('demo-revenue-chen-jie', { type: 'AdjustGoalTarget', data: { target: 250_000, reason: 'Chen Jie spends two weeks on trade fair leads' } }, meta());
+  await planning.changeGoal('demo-new-customers', { type: 'AdjustGoalTarget', data: { target: 50, reason: 'Trade fair brought more qualified leads than planned' } }, meta());
+
+  onProgress('tasks');
+  const random = seeded(20261127);
+  const last = now.getTime() < end.getTime() ? now : end;
+  for (const [index, [title, owner]] of taskTitles.entries()) {
+    const taskId = `demo-task-${String(index + 1).padStart(2, '0')}`;
+    const due = iso(addDays(start, 7 + Math.floor(random() * 80)));
+    const goalId = owner === 'liu-yang' ? 'demo-csat' : reps.some((r) => r.memberId === owner) ? `demo-revenue-${owner}` : 'demo-revenue';
+    await planning.planTask(project, taskId, { title, description: '', goalId, dueDate: due, assigneeId: owner, estimateHours: 4 + Math.floor(random() * 20) }, meta());
+    if (!NOT_STARTED.has(index)) await planning.changeTask(taskId, { type: 'StartTask', data: {} }, meta(`user:${owner}`));
+    if (WITH_PROGRESS.has(index)) await planning.changeTask(taskId, { type: 'ReportTaskProgress', data: { percent: 25 + Math.floor(random() * 60), note: 'on track' } }, meta(`user:${owner}`));
+    if (COMPLETED.has(index)) await planning.changeTask(taskId, { type: 'CompleteTask', data: { note: 'done' } }, meta(`user:${owner}`));
+  }
+  await planning.changeTask('demo-task-07', { type: 'BlockTask', data: { reason: 'Distributor contracts wait for legal review' } }, meta('user:zhao-lei'));
+  await planning.changeTask('demo-task-08', { type: 'AssignTask', data: { assigneeId: 'zhang-wei', reason: 'Zhao Lei is behind; Zhang Wei knows the Suzhou accounts' } }, meta());
+  await planning.changeTask('demo-task-17', { type: 'AssignTask', data: { assigneeId: 'chen-jie', reason: 'Prospecting capacity moved to dormant accounts' } }, meta());
+  await planning.changeTask('demo-task-12', { type: 'MoveTaskDueDate', data: { dueDate: iso(end), reason: 'Report runs until the quarter closes' } }, meta());
+
+  onProgress('daily actuals');
+  const days = Math.max(0, Math.floor((last.getTime() - start.getTime()) / 86_400_000) + 1);
+  const span = Math.floor((end.getTime() - start.getTime()) / 86_400_000) + 1;
+  for (const rep of reps) {
+    const perDay = (rep.target / span) * rep.pace;
+    const actuals = Array.from({ length: days }, (_, day) => ({
+      actualId: `demo-${rep.memberId}-${day}`,
+      value: Math.round(perDay * (0.5 + random())),
+      businessDate: iso(addDays(start, day)),
+      source: 'CRM closed-won opportunities',
+      externalRef: `crm-${rep.memberId}-${day}`,
+    }));
+    if (actuals.length > 0) await planning.changeGoal(`demo-revenue-${rep.memberId}`, { type: 'RecordActuals', data: { actuals } }, meta('system:crm-feed'));
+  }
+  const customers = Array.from({ length: Math.floor(days / 2) }, (_, i) => ({
+    actualId: `demo-customers-${i}`,
+    value: random() < 0.8 ? 1 : 2,
+    businessDate: iso(addDays(start, i * 2)),
+    source: 'CRM accounts with a first order',
+    externalRef: `crm-first-order-${i}`,
+  }));
+  if (customers.length > 0) await planning.changeGoal('demo-new-customers', { type: 'RecordActuals', data: { actuals: customers } }, meta('system:crm-feed'));
+  const surveys = Array.from({ length: Math.floor(days / 30) + (days > 0 ? 1 : 0) }, (_, month) => ({
+    actualId: `demo-csat-${month}`,
+    value: Math.round((4.2 + random() * 0.4) * 10) / 10,
+    businessDate: iso(addDays(start, Math.min(month * 30, days - 1))),
+    source: 'Monthly survey tool export',
+    externalRef: `survey-wave-${month}`,
+  }));
+  if (surveys.length > 0) await planning.changeGoal('demo-csat', { type: 'RecordActuals', data: { actuals: surveys } }, meta('system:survey-import'));
+  if (days > 0) {
+    await planning.changeGoal('demo-revenue-wang-fang', { type: 'CorrectActual', data: { actualId: 'demo-wang-fang-0', value: 0, reason: 'Order cancelled by the customer; invoice credited' } }, meta());
+  }
+  onProgress('done');
+  return project;
+}
