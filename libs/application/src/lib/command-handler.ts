@@ -51,6 +51,8 @@ export interface HandleOptions {
   /** Project the events belong to, for every event's metadata. */
   projectId: string;
   metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency };
+  /** The aggregate as the caller already loaded it: used for the first attempt instead of a second read. */
+  loaded?: Loaded<unknown>;
 }
 
 /** Folds a stream into its decider's state, parsing each event against its current contract. */
@@ -82,7 +84,8 @@ export async function handleCommand<State, Event extends PlanLedgerEvent, Comman
   options: HandleOptions,
 ): Promise<CommandResult> {
   for (let attempt = 1; ; attempt++) {
-    const { state, stored, revision } = await loadAggregate(store, streamId, decider);
+    const { state, stored, revision } =
+      attempt === 1 && options.loaded ? (options.loaded as Loaded<State>) : await loadAggregate(store, streamId, decider);
     const { idempotency, actor } = options.metadata;
     if (idempotency) {
       // The command's own events are the idempotency record: found, they are the first answer.

@@ -153,11 +153,11 @@ export class Planning {
 
   /** Any change to an existing task; its stream says which project it belongs to. */
   async changeTask(taskId: string, change: TaskChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    const { state } = await loadAggregate(this.store, taskStream(taskId), taskDecider);
-    if (!state.projectId) refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    const projectId = state.projectId;
+    const loaded = await loadAggregate(this.store, taskStream(taskId), taskDecider);
+    if (!loaded.state.projectId) refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
+    const projectId = loaded.state.projectId;
     const command = { ...change, data: { ...change.data, taskId }, metadata } as TaskCommand;
-    return handleCommand(this.store, taskStream(taskId), taskDecider, command, () => this.taskContext(projectId), { projectId, metadata, ifMatch });
+    return handleCommand(this.store, taskStream(taskId), taskDecider, command, () => this.taskContext(projectId), { projectId, metadata, ifMatch, loaded });
   }
 
   async task(taskId: string) {
@@ -174,14 +174,15 @@ export class Planning {
 
   /** Any change to an existing goal; the goal's own stream says which project it belongs to. */
   async changeGoal(goalId: string, change: GoalChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    const { state } = await loadAggregate(this.store, goalStream(goalId), goalDecider);
-    if (!state.projectId || !state.definition) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
-    const projectId = state.projectId;
+    const loaded = await loadAggregate(this.store, goalStream(goalId), goalDecider);
+    if (!loaded.state.projectId || !loaded.state.definition) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
+    const projectId = loaded.state.projectId;
     const command = { ...change, data: { ...change.data, goalId }, metadata } as GoalCommand;
     return handleCommand(this.store, goalStream(goalId), goalDecider, command, (current) => this.goalContext(projectId, current.definition?.parentGoalId), {
       projectId,
       metadata,
       ifMatch,
+      loaded,
     });
   }
 
@@ -263,9 +264,11 @@ export class Planning {
   }
 
   private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {
-    const project = (await loadAggregate(this.store, projectStream(projectId), projectDecider)).state;
-    const parent = parentGoalId ? (await loadAggregate(this.store, goalStream(parentGoalId), goalDecider)).state : undefined;
-    const team = (await loadAggregate(this.store, teamStream(projectId), teamDecider)).state;
+    const [project, parent, team] = await Promise.all([
+      loadAggregate(this.store, projectStream(projectId), projectDecider).then((l) => l.state),
+      parentGoalId ? loadAggregate(this.store, goalStream(parentGoalId), goalDecider).then((l) => l.state) : undefined,
+      loadAggregate(this.store, teamStream(projectId), teamDecider).then((l) => l.state),
+    ]);
     // The history of similar goals needs the read side (issue 5); until then achievability is
     // judged against the baseline alone.
     return { project, parent, currentMemberIds: new Set(team.members.keys()), similarGoalResults: [] };
