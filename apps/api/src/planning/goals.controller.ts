@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
+import { ChangeGoalCommand } from './planning.commands';
 import type { Response } from 'express';
 import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
@@ -25,7 +27,10 @@ type Change = Parameters<Planning['changeGoal']>[1];
 @ApiPreconditionFailedResponse({ description: 'The goal is no longer at the If-Match revision' })
 @Controller('goals/:goalId')
 export class GoalsController {
-  constructor(private readonly planning: Planning) {}
+  constructor(
+    private readonly planning: Planning,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The goal with its SMART assessment and actuals (ETag: its revision)' })
@@ -88,7 +93,7 @@ export class GoalsController {
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async recordActual(@Param('goalId') goalId: string, @Body() body: RecordActualBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
     const actualId = body.actualId ?? newId(meta, `actual of ${goalId}`);
-    const result = await this.planning.changeGoal(goalId, { type: 'RecordActual', data: { ...body, actualId } }, meta);
+    const result = await this.commands.execute(new ChangeGoalCommand(goalId, { type: 'RecordActual', data: { ...body, actualId } }, meta));
     return commandResponse(res, actualId, result);
   }
 
@@ -98,7 +103,7 @@ export class GoalsController {
   @ApiOkResponse({ type: CommandResultDto.Output })
   async recordActuals(@Param('goalId') goalId: string, @Body() body: RecordActualsBatchBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
     const actuals = body.actuals.map((actual, row) => ({ ...actual, actualId: actual.actualId ?? newId(meta, `actual of ${goalId} from ${actual.externalRef}#${row}`) }));
-    const result = await this.planning.changeGoal(goalId, { type: 'RecordActuals', data: { actuals } }, meta);
+    const result = await this.commands.execute(new ChangeGoalCommand(goalId, { type: 'RecordActuals', data: { actuals } }, meta));
     return { ...commandResponse(res, goalId, result), recorded: result.events.length, skipped: actuals.length - result.events.length };
   }
 
@@ -118,6 +123,6 @@ export class GoalsController {
   }
 
   private async change(response: Response, goalId: string, change: Change, meta: RequestMetadata, ifMatch: number | undefined) {
-    return commandResponse(response, goalId, await this.planning.changeGoal(goalId, change, meta, ifMatch));
+    return commandResponse(response, goalId, await this.commands.execute(new ChangeGoalCommand(goalId, change, meta, ifMatch)));
   }
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
+import { AmendProjectCharterCommand, CloseProjectCommand, OpenProjectCommand, PlanTaskCommand, SetGoalCommand } from './planning.commands';
 import type { Response } from 'express';
 import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
@@ -11,14 +13,17 @@ import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, ListProjec
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @Controller('projects')
 export class ProjectsController {
-  constructor(private readonly planning: Planning) {}
+  constructor(
+    private readonly planning: Planning,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Open a sales project' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async open(@Body() body: OpenProjectBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
     const projectId = newId(meta, 'project');
-    return commandResponse(response, projectId, await this.planning.openProject(projectId, body, meta));
+    return commandResponse(response, projectId, await this.commands.execute(new OpenProjectCommand(projectId, body, meta)));
   }
 
   @Get()
@@ -49,7 +54,7 @@ export class ProjectsController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return commandResponse(response, projectId, await this.planning.amendProjectCharter(projectId, body.changes, body.reason, meta, ifMatch));
+    return commandResponse(response, projectId, await this.commands.execute(new AmendProjectCharterCommand(projectId, body.changes, body.reason, meta, ifMatch)));
   }
 
   @Post(':projectId/closure')
@@ -63,7 +68,7 @@ export class ProjectsController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return commandResponse(response, projectId, await this.planning.closeProject(projectId, body.reason, meta, ifMatch));
+    return commandResponse(response, projectId, await this.commands.execute(new CloseProjectCommand(projectId, body.reason, meta, ifMatch)));
   }
 
   @Post(':projectId/tasks')
@@ -71,7 +76,7 @@ export class ProjectsController {
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async planTask(@Param('projectId') projectId: string, @Body() body: PlanTaskBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
     const taskId = newId(meta, `task of ${projectId}`);
-    return commandResponse(response, taskId, await this.planning.planTask(projectId, taskId, body, meta));
+    return commandResponse(response, taskId, await this.commands.execute(new PlanTaskCommand(projectId, taskId, body, meta)));
   }
 
   @Post(':projectId/goals')
@@ -79,6 +84,6 @@ export class ProjectsController {
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async setGoal(@Param('projectId') projectId: string, @Body() body: SetGoalBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
     const goalId = newId(meta, `goal of ${projectId}`);
-    return commandResponse(response, goalId, await this.planning.setGoal(projectId, goalId, body, meta));
+    return commandResponse(response, goalId, await this.commands.execute(new SetGoalCommand(projectId, goalId, body, meta)));
   }
 }

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
+import { ChangeTaskCommand } from './planning.commands';
 import type { Response } from 'express';
 import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
@@ -25,7 +27,10 @@ type Change = Parameters<Planning['changeTask']>[1];
 @ApiPreconditionFailedResponse({ description: 'The task is no longer at the If-Match revision' })
 @Controller('tasks/:taskId')
 export class TasksController {
-  constructor(private readonly planning: Planning) {}
+  constructor(
+    private readonly planning: Planning,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The task (ETag: its revision)' })
@@ -108,6 +113,6 @@ export class TasksController {
   }
 
   private async change(response: Response, taskId: string, change: Change, meta: RequestMetadata, ifMatch: number | undefined) {
-    return commandResponse(response, taskId, await this.planning.changeTask(taskId, change, meta, ifMatch));
+    return commandResponse(response, taskId, await this.commands.execute(new ChangeTaskCommand(taskId, change, meta, ifMatch)));
   }
 }

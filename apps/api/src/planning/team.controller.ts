@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
+import { ChangeTeamCommand } from './planning.commands';
 import type { Response } from 'express';
 import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
@@ -11,7 +13,10 @@ import { ChangeMemberRoleBody, CommandResultDto, JoinMemberBody, MemberLeavesBod
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @Controller('projects/:projectId')
 export class TeamController {
-  constructor(private readonly planning: Planning) {}
+  constructor(
+    private readonly planning: Planning,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get('team')
   @ApiOperation({ summary: 'Current members and which skill requirements they cover (ETag: the team revision)' })
@@ -26,7 +31,7 @@ export class TeamController {
   @ApiOperation({ summary: 'A member joins: role, responsibilities, skills with levels, weekly capacity, reports-to' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
   async join(@Param('projectId') projectId: string, @Body() body: JoinMemberBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
-    return commandResponse(res, body.memberId, await this.planning.changeTeam(projectId, { type: 'JoinMember', data: body }, meta));
+    return commandResponse(res, body.memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'JoinMember', data: body }, meta)));
   }
 
   @Post('members/:memberId/role-changes')
@@ -41,7 +46,7 @@ export class TeamController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return commandResponse(res, memberId, await this.planning.changeTeam(projectId, { type: 'ChangeMemberRole', data: { memberId, ...body } }, meta, ifMatch));
+    return commandResponse(res, memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'ChangeMemberRole', data: { memberId, ...body } }, meta, ifMatch)));
   }
 
   @Post('members/:memberId/departure')
@@ -56,7 +61,7 @@ export class TeamController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return commandResponse(res, memberId, await this.planning.changeTeam(projectId, { type: 'MemberLeaves', data: { memberId, ...body } }, meta, ifMatch));
+    return commandResponse(res, memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'MemberLeaves', data: { memberId, ...body } }, meta, ifMatch)));
   }
 
   @Post('skill-requirements')
@@ -64,6 +69,6 @@ export class TeamController {
   @ApiOperation({ summary: 'Require a skill at a level for a number of members (0 drops it)' })
   @ApiOkResponse({ type: CommandResultDto.Output })
   async requireSkill(@Param('projectId') projectId: string, @Body() body: SetSkillRequirementBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
-    return commandResponse(res, body.skill, await this.planning.changeTeam(projectId, { type: 'SetSkillRequirement', data: body }, meta, ifMatch));
+    return commandResponse(res, body.skill, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'SetSkillRequirement', data: body }, meta, ifMatch)));
   }
 }
