@@ -21,17 +21,21 @@ export const isoDateSchema = z.iso.date({ error: 'must be a date like 2026-10-01
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR or CNY');
 
-export const timeZoneSchema = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai' },
-);
+// Building an Intl.DateTimeFormat is costly and every stored ProjectOpened is parsed again on
+// load; the answer for a zone never changes, so remember zones already known to be valid.
+const knownTimeZones = new Set<string>();
+function isTimeZone(zone: string): boolean {
+  if (knownTimeZones.has(zone)) return true;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    return false;
+  }
+  if (knownTimeZones.size < 1000) knownTimeZones.add(zone);
+  return true;
+}
+
+export const timeZoneSchema = z.string().max(100).refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai' });
 
 export const finiteNumberSchema = z.number({ error: 'must be a number' }).finite();
 
