@@ -4,20 +4,11 @@
  * real data; to reload, point it at an empty store.
  */
 import { loadDemo, StoreNotEmpty } from '@planledger/application';
-import { ConfigError, loadConfig } from '@planledger/config';
 import { openEventStore } from '@planledger/event-store';
+import { loadConfigOrExit } from '@planledger/runtime';
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 78;
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const store = await openEventStore(config.eventStore, { poolSize: 2 });
   try {
     process.stderr.write(`Loading the demo project into the ${store.info.adapter} store at ${store.info.location}\n`);

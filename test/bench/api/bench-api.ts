@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import Table from 'cli-table3';
-import { Client } from 'pg';
+import { demoQuarter } from '@planledger/application';
+import { freshDatabase } from '../support/database';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,24 +22,12 @@ const { values: args } = parseArgs({
 });
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
-const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'plbench_api';
 const ROOT = join(__dirname, '..', '..', '..');
 const GOALS = 50;
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
-}
-
-async function freshDatabase(): Promise<string> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB}`;
-  return url.toString();
 }
 
 /** Starts a server and resolves once `readyUrl` answers; fails with its output if it exits first. */
@@ -66,14 +55,10 @@ async function post(base: string, path: string, body: unknown): Promise<Record<s
   return json;
 }
 
-function quarter(now: Date): { start: string; end: string } {
-  const q = Math.floor(now.getUTCMonth() / 3);
-  const iso = (d: Date) => d.toISOString().slice(0, 10);
-  return { start: iso(new Date(Date.UTC(now.getUTCFullYear(), q * 3, 1))), end: iso(new Date(Date.UTC(now.getUTCFullYear(), q * 3 + 3, 0))) };
-}
-
 async function seed(base: string) {
-  const { start, end } = quarter(new Date());
+  const iso = (d: Date) => d.toISOString().slice(0, 10);
+  const quarter = demoQuarter(new Date());
+  const [start, end] = [iso(quarter.start), iso(quarter.end)];
   const project = await post(base, '/projects', { name: 'Bench project', managerId: 'bench', periodStart: start, periodEnd: end, currency: 'EUR', timeZone: 'Europe/Berlin' });
   const projectId = String(project['id']);
   await post(base, `/projects/${projectId}/members`, { memberId: 'rep-1', name: 'Rep One', role: 'Account executive', weeklyCapacityHours: 40 });
@@ -120,7 +105,7 @@ async function run(scenario: string, url: string, request: Request): Promise<Res
 }
 
 async function main(): Promise<void> {
-  const url = await freshDatabase();
+  const url = await freshDatabase(DB);
   const apiPort = 3911;
   const barePort = 3912;
   const api = await startServer([join('dist', 'apps', 'api', 'main.js')], {

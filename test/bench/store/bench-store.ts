@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Presets, SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
 import { Client } from 'pg';
+import { BENCH_ADMIN_URL, freshDatabase as freshBenchDatabase } from '../support/database';
 import { emmettPostgres, planLedgerPglite, planLedgerPostgres, rawPglite, rawPostgres, type BenchEvent, type Target } from './targets';
 
 const { values: args } = parseArgs({
@@ -34,7 +35,6 @@ if (args.help) {
 const STREAMS = positiveInt('streams', args.streams);
 const EVENTS_PER_STREAM = positiveInt('events', args.events);
 const POOL_SIZE = 10;
-const ADMIN_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BENCH_DB = 'plbench';
 
 interface Workload {
@@ -237,28 +237,14 @@ function report(machine: Awaited<ReturnType<typeof describeMachine>>, consistenc
   process.stdout.write(`\n${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.postgres}\n`);
 }
 
-async function freshDatabase(): Promise<string> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  // Backends of the previous run's closed pools take a moment to exit; dropping under them would
-  // kill connections a pool still counts as idle.
-  for (let waited = 0; waited < 5000; waited += 50) {
-    const { rows } = await admin.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [BENCH_DB]);
-    if (rows[0].n === 0) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${BENCH_DB}`;
-  return url.toString();
+function freshDatabase(): Promise<string> {
+  return freshBenchDatabase(BENCH_DB);
 }
 
 async function describeMachine() {
-  const client = new Client({ connectionString: ADMIN_URL });
+  const client = new Client({ connectionString: BENCH_ADMIN_URL });
   await client.connect().catch((error: Error) => {
-    throw new Error(`PostgreSQL is not reachable at ${ADMIN_URL} (${error.message}); set BENCH_DATABASE_URL`);
+    throw new Error(`PostgreSQL is not reachable at ${BENCH_ADMIN_URL} (${error.message}); set BENCH_DATABASE_URL`);
   });
   const { rows } = await client.query<{ version: string; sync: string }>(`SELECT split_part(version(), ' on ', 1) AS version, current_setting('synchronous_commit') AS sync`);
   await client.end();

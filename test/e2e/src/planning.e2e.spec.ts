@@ -1,3 +1,4 @@
+import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
 import { freePort, ServiceProcess } from './support/service-process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,20 +36,8 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
   return { status: response.status, etag: response.headers.get('etag'), body: (await response.json()) as Record<string, unknown> };
 }
 
-const charter = { name: 'Q4 East region push', managerId: 'li-na', periodStart: '2026-10-01', periodEnd: '2026-12-31', currency: 'CNY', timeZone: 'Asia/Shanghai' };
-const goal = {
-  title: 'East region revenue',
-  kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
-  target: 3_000_000,
-  baseline: 2_000_000,
-  startDate: '2026-10-01',
-  deadline: '2026-12-31',
-  phasing: { kind: 'monthly', weights: [0.3, 0.3, 0.4] },
-  owner: { kind: 'team' },
-  tolerance: 0.1,
-  relevance: 'Company year-end revenue',
-  actualsSource: 'CRM closed-won export',
-};
+const charter = sampleCharter;
+const goal = sampleRevenueGoal;
 
 async function newProject(): Promise<string> {
   const opened = await call('POST', '/projects', charter);

@@ -53,7 +53,7 @@ export class TasksController {
   @ApiOperation({ summary: 'Hand the task to another current member, with a reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
   reassign(@Param('taskId') id: string, @Body() body: AssignTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
-    return this.change(res, id, { type: 'AssignTask', data: { ...body, reason: body.reason ?? '' } }, meta, ifMatch);
+    return this.change(res, id, { type: 'AssignTask', data: body }, meta, ifMatch);
   }
 
   @Post('start')

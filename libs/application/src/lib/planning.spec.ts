@@ -1,33 +1,13 @@
 import type { GoalDefinition, ProjectCharter } from '@planledger/contracts';
+import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
 import { DomainRuleViolation } from '@planledger/domain';
 import { InMemoryEventStore } from '@planledger/event-store';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors';
 import { Planning, type RequestMetadata } from './planning';
 
 const meta: RequestMetadata = { actor: 'user:li.na', now: '2026-11-20T09:30:00.000Z', correlationId: 'req-1' };
-const charter: ProjectCharter = {
-  name: 'Q4 East region push',
-  managerId: 'li-na',
-  periodStart: '2026-10-01',
-  periodEnd: '2026-12-31',
-  currency: 'CNY',
-  timeZone: 'Asia/Shanghai',
-  description: '',
-  smartPolicy: { onFailure: 'warn', achievableMultiple: 3 },
-};
-const goal: GoalDefinition = {
-  title: 'East region revenue',
-  kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
-  target: 3_000_000,
-  baseline: 2_000_000,
-  startDate: '2026-10-01',
-  deadline: '2026-12-31',
-  phasing: { kind: 'linear' },
-  owner: { kind: 'team' },
-  tolerance: 0.1,
-  relevance: 'Company year-end revenue',
-  actualsSource: 'CRM',
-};
+const charter: ProjectCharter = { ...sampleCharter, description: '' };
+const goal: GoalDefinition = { ...sampleRevenueGoal, phasing: { kind: 'linear' } };
 
 describe('planning use cases', () => {
   let store: InMemoryEventStore;

@@ -1,17 +1,10 @@
+import { sampleRevenueGoal } from '../testing';
 import { EVENT_SCHEMA_VERSIONS, EVENT_SCHEMAS, eventJsonSchemas, isEventType, parseEvent, planLedgerEventSchema } from './events';
 
 const goalSet = {
   goalId: 'g1',
   projectId: 'p1',
-  title: 'East region revenue',
-  kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
-  target: 3_000_000,
-  baseline: 2_000_000,
-  startDate: '2026-10-01',
-  deadline: '2026-12-31',
-  phasing: { kind: 'linear' },
-  owner: { kind: 'team' },
-  tolerance: 0.1,
+  ...sampleRevenueGoal,
   smart: { specific: { ok: true }, measurable: { ok: true }, achievable: { ok: true }, relevant: { ok: true }, timeBound: { ok: true } },
 };
 

@@ -130,7 +130,11 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
   /** Position of the last event readable by `readAll` now, or `undefined` for an empty log. */
   headPosition(): Promise<Position | undefined>;
-  /** Catches up from `after`, then follows new appends until `signal` aborts or the loop breaks. */
+  /**
+   * Catches up from `after`, then follows new appends until `signal` aborts, the loop breaks or
+   * the store closes.
+   * @throws InvalidReadOptions at once (not at the first iteration) for malformed options.
+   */
   subscribe(options?: SubscribeOptions): AsyncIterable<StoredEvent>;
   /** Round-trips to the backing store; throws when it is unreachable. */
   ping(): Promise<void>;

@@ -120,8 +120,7 @@ export class InMemoryEventStore implements EventStore {
   }
 
   subscribe(options?: SubscribeOptions): AsyncIterable<StoredEvent> {
-    const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
-    return followLog((o) => this.readAll(o), this.appended, DEFAULT_POLL_INTERVAL_MS, { ...options, signal });
+    return followLog((o) => this.readAll(o), this.appended, DEFAULT_POLL_INTERVAL_MS, this.closing.signal, options);
   }
 
   async ping(): Promise<void> {

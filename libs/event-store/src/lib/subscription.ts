@@ -1,4 +1,5 @@
 import type { ReadAllOptions, ReadAllPage, StoredEvent, SubscribeOptions } from './event-store.port';
+import { checkReadAllOptions } from './read-options';
 
 /**
  * Wakes waiting subscribers when this process appends, so local subscribers see new events at
@@ -40,14 +41,21 @@ export class AppendSignal {
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 const DEFAULT_BATCH_SIZE = 1000;
 
-/** Catch-up then live subscription built on `readAll`; shared by every adapter. */
+/**
+ * Catch-up then live subscription built on `readAll`; shared by every adapter. Malformed options
+ * are refused at once (not on the first iteration), and closing the store (`closing`) ends the
+ * subscription instead of leaving it to fail on a closed connection.
+ */
 export function followLog(
   readAll: (options: ReadAllOptions) => Promise<ReadAllPage>,
   appended: AppendSignal,
   pollIntervalMs: number,
+  closing: AbortSignal,
   options: SubscribeOptions = {},
 ): AsyncIterable<StoredEvent> {
-  const { signal, batchSize = DEFAULT_BATCH_SIZE, types, projectId } = options;
+  const { batchSize = DEFAULT_BATCH_SIZE, types, projectId } = options;
+  checkReadAllOptions({ after: options.after, limit: batchSize, types, projectId });
+  const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
   return {
     async *[Symbol.asyncIterator]() {
       let after = options.after;

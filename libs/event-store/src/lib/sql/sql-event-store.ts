@@ -175,12 +175,7 @@ export class SqlEventStore implements EventStore {
   }
 
   subscribe(options?: SubscribeOptions): AsyncIterable<StoredEvent> {
-    if (options?.after !== undefined || options?.types !== undefined || options?.projectId !== undefined) {
-      checkReadAllOptions({ after: options.after, types: options.types, projectId: options.projectId });
-    }
-    // Closing the store ends every subscription instead of leaving it to fail on a closed pool.
-    const signal = options?.signal ? AbortSignal.any([options.signal, this.closing.signal]) : this.closing.signal;
-    return followLog((o) => this.readAll(o), this.appended, this.pollIntervalMs, { ...options, signal });
+    return followLog((o) => this.readAll(o), this.appended, this.pollIntervalMs, this.closing.signal, options);
   }
 
   async ping(): Promise<void> {

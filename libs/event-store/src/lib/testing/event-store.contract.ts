@@ -204,6 +204,9 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         await expectRejection(store.readStream('x', { direction: 'sideways' as never }), InvalidReadOptions);
         await expectRejection(store.readAll({ after: 'not-a-position' }), InvalidReadOptions);
         await expectRejection(store.readAll({ limit: 10_001 }), InvalidReadOptions);
+        // A subscription refuses bad options when it is asked for, not at its first iteration.
+        expect(() => store.subscribe({ after: 'not-a-position' })).toThrow(InvalidReadOptions);
+        expect(() => store.subscribe({ batchSize: 0 })).toThrow(InvalidReadOptions);
       });
     });
 
