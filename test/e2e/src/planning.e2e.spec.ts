@@ -131,6 +131,12 @@ describe('goals over HTTP', () => {
     if (rejected && code) expect(await call('POST', `/goals/${goalId}/${path}`, rejected)).toMatchObject({ status: 422, body: { code } });
   });
 
+  it('refuses to withdraw a goal twice', async () => {
+    const goalId = await newGoal();
+    expect(await call('POST', `/goals/${goalId}/withdrawal`, { reason: 'merged into national goal' })).toMatchObject({ status: 200 });
+    expect(await call('POST', `/goals/${goalId}/withdrawal`, { reason: 'again' })).toMatchObject({ status: 422, body: { code: 'GOAL_WITHDRAWN' } });
+  });
+
   it('moves a deadline when the phasing fits, and refuses one after the project', async () => {
     const goalId = await newGoal();
     await call('POST', `/goals/${goalId}/rephasings`, { phasing: { kind: 'linear' }, reason: 'even months' });
@@ -265,6 +271,7 @@ describe('tasks over HTTP', () => {
   it('assigns, then reassigns only with a reason', async () => {
     const { projectId, goalId } = await projectWithTeam();
     const taskId = await newTask(projectId, goalId);
+    expect(await call('POST', `/tasks/${taskId}/assignment`, { assigneeId: 'ghost' })).toMatchObject({ status: 422, body: { code: 'ASSIGNEE_NOT_A_MEMBER' } });
     expect(await call('POST', `/tasks/${taskId}/assignment`, { assigneeId: 'wang-fang' })).toMatchObject({ status: 200, body: { events: ['TaskAssigned'] } });
     expect(await call('POST', `/tasks/${taskId}/reassignment`, { assigneeId: 'chen-jie' })).toMatchObject({ status: 422, body: { code: 'REASON_REQUIRED' } });
     expect(await call('POST', `/tasks/${taskId}/reassignment`, { assigneeId: 'chen-jie', reason: 'Wang is on leave' })).toMatchObject({ status: 200, body: { revision: 2 } });
@@ -280,6 +287,7 @@ describe('tasks over HTTP', () => {
     expect(await call('POST', `/tasks/${taskId}/progress`, { percent: 40, note: '8 of 20 called' })).toMatchObject({ status: 200, body: { events: ['TaskProgressReported'] } });
     expect(await call('POST', `/tasks/${taskId}/progress`, { percent: 140 })).toMatchObject({ status: 400, body: { issues: [{ path: 'percent' }] } });
     expect(await call('POST', `/tasks/${taskId}/block`, { reason: 'waiting for price approval' })).toMatchObject({ status: 200, body: { events: ['TaskBlocked'] } });
+    expect(await call('POST', `/tasks/${taskId}/block`, { reason: 'still waiting' })).toMatchObject({ status: 422, body: { code: 'TASK_ALREADY_BLOCKED' } });
     expect(await call('POST', `/tasks/${taskId}/completion`, {})).toMatchObject({ status: 422, body: { code: 'TASK_BLOCKED' } });
     expect(await call('POST', `/tasks/${taskId}/unblock`, { note: 'approved' })).toMatchObject({ status: 200, body: { events: ['TaskUnblocked'] } });
     expect(await call('POST', `/tasks/${taskId}/unblock`, {})).toMatchObject({ status: 422, body: { code: 'TASK_NOT_BLOCKED' } });
