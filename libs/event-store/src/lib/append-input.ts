@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { InvalidAppend, type InvalidAppendIssue } from './errors';
-import type { EventMetadata, ExpectedRevision, JsonObject, NewEvent } from './event-store.port';
+import type { AppendCondition, EventMetadata, ExpectedRevision, JsonObject, NewEvent } from './event-store.port';
 
 export const APPEND_LIMITS = {
   streamIdLength: 200,
@@ -10,6 +10,7 @@ export const APPEND_LIMITS = {
   /** Serialized size of one event's data and metadata together. */
   eventBytes: 1024 * 1024,
   jsonDepth: 64,
+  conditionsPerAppend: 50,
 } as const;
 
 /** An event ready to be written: ids and defaults filled in, payload proven to be storable JSON. */
@@ -26,6 +27,7 @@ export interface PreparedEvent {
 export interface PreparedAppend {
   streamId: string;
   expected: ExpectedRevision;
+  conditions: AppendCondition[];
   events: PreparedEvent[];
   /** The events as one JSON array, for a single SQL parameter. */
   json: string;
@@ -54,6 +56,22 @@ const expectedSchema = z.union(
   [z.enum(['no_stream', 'exists', 'any']), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)],
   { error: `must be 'no_stream', 'exists', 'any' or a non-negative integer revision` },
 );
+
+const conditionsSchema = z
+  .array(
+    z.object(
+      {
+        streamId: streamIdSchema,
+        revision: z.union([z.literal('no_stream'), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)], {
+          error: `must be 'no_stream' or a non-negative integer revision`,
+        }),
+      },
+      { error: 'must be an object with a streamId and a revision' },
+    ),
+    { error: 'must be an array' },
+  )
+  .max(APPEND_LIMITS.conditionsPerAppend, `must hold at most ${APPEND_LIMITS.conditionsPerAppend} conditions`)
+  .optional();
 
 const envelopeSchema = z.object({
   eventId: z.string().regex(UUID, 'must be a UUID').optional(),
@@ -89,6 +107,18 @@ export function prepareAppend(
     options !== null && typeof options === 'object' ? (options as { expected?: unknown }).expected : undefined,
   );
   if (!expected.success) issues.push({ path: 'options.expected', message: expected.error.issues[0]?.message ?? 'is invalid' });
+  const conditions = conditionsSchema.safeParse(
+    options !== null && typeof options === 'object' ? (options as { conditions?: unknown }).conditions : undefined,
+  );
+  if (!conditions.success) issues.push(...toIssues('options.conditions', conditions.error));
+  else {
+    const named = new Set<string>();
+    conditions.data?.forEach((condition, index) => {
+      if (condition.streamId === sid.data) issues.push({ path: `options.conditions[${index}].streamId`, message: 'names the stream appended to; use expected for it' });
+      else if (named.has(condition.streamId)) issues.push({ path: `options.conditions[${index}].streamId`, message: `repeats stream ${condition.streamId}` });
+      named.add(condition.streamId);
+    });
+  }
 
   const prepared: PreparedEvent[] = [];
   let callerIds = false;
@@ -140,6 +170,7 @@ export function prepareAppend(
   return {
     streamId: sid.data as string,
     expected: expected.data as ExpectedRevision,
+    conditions: conditions.data ?? [],
     events: prepared,
     json: `[${prepared.map((e) => e.json).join(',')}]`,
     callerIds,
@@ -148,7 +179,7 @@ export function prepareAppend(
 
 function toIssues(prefix: string, error: z.ZodError): InvalidAppendIssue[] {
   return error.issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].join('.'),
+    path: prefix + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join(''),
     message: issue.message,
   }));
 }

@@ -57,8 +57,24 @@ export interface StoredEvent<TData extends JsonObject = JsonObject> {
   recordedAt: string;
 }
 
+/** Another stream a decision was made on, and the revision it was read at. */
+export interface AppendCondition {
+  streamId: string;
+  /** The revision the decision saw; `'no_stream'` when the stream did not exist. */
+  revision: number | 'no_stream';
+}
+
 export interface AppendOptions {
   expected: ExpectedRevision;
+  /**
+   * Other streams that must still be at the revisions given, or the append is refused with a
+   * WrongExpectedVersion naming the first one that moved. Lets a command decided on cached
+   * context (a project, its team) write in one round trip. The check does not lock those streams:
+   * an append to one of them may commit between the check and this append's commit, which is
+   * safe as long as no decision on those streams reads the stream appended here.
+   * A clean retry (every event id stored already) is answered without checking them.
+   */
+  conditions?: AppendCondition[];
 }
 
 export interface AppendResult {

@@ -55,6 +55,11 @@ export class InMemoryEventStore implements EventStore {
       (expected === 'exists' && stream !== undefined) ||
       (typeof expected === 'number' && stream !== undefined && expected === current);
     if (!holds) throw new WrongExpectedVersion(append.streamId, expected, stream === undefined ? 'no_stream' : current);
+    for (const condition of append.conditions) {
+      const other = this.streams.get(condition.streamId);
+      const actual = other === undefined ? 'no_stream' : other.length - 1;
+      if (actual !== condition.revision) throw new WrongExpectedVersion(condition.streamId, condition.revision, actual);
+    }
 
     const tx = ++this.transactions;
     const recordedAt = this.defaults.now().toISOString();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { prepareAppend } from './append-input';
+import { MIGRATIONS } from './sql/migrations';
 import { WrongExpectedVersion } from './errors';
 import { createPostgresEventStore } from './postgres.adapter';
 import { describeEventStoreContract } from './testing/event-store.contract';
@@ -65,8 +66,9 @@ describe('PostgreSQL adapter', () => {
       Array.from({ length: 4 }, () => createPostgresEventStore({ connectionString: url, pool: searchPath(schema) })),
     );
     const pool = new Pool({ connectionString: url, ...searchPath(schema) });
-    const { rows } = await pool.query('SELECT version FROM pl_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    const { rows } = await pool.query('SELECT version FROM pl_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
     await pool.end();
     await Promise.all(stores.map((s) => s.close()));
   });

@@ -128,4 +128,37 @@ END
 $fn$;
 `,
   },
+  {
+    version: 2,
+    name: 'appends conditional on other streams',
+    sql: /* sql */ `
+-- pl_append, refused with PLC01 (DETAIL = {"streamId":…,"actual":…}, actual -1 for no stream) when
+-- one of the other streams p_cond_streams is no longer at its revision in p_cond_revisions
+-- (-1: must not exist). A clean retry (every id stored) is answered before the check, as by pl_append.
+CREATE FUNCTION pl_append_if(
+  p_cond_streams text[], p_cond_revisions bigint[],
+  p_stream_id text, p_expected text, p_ids uuid[], p_events jsonb, p_check_retry boolean,
+  OUT o_revision bigint, OUT o_tx xid8, OUT o_positions bigint[], OUT o_duplicate boolean)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  v_stream text;
+  v_actual bigint;
+BEGIN
+  IF NOT (p_check_retry AND EXISTS (SELECT 1 FROM pl_events e WHERE e.event_id = ANY (p_ids))) THEN
+    SELECT c.stream_id, coalesce(s.revision, -1) INTO v_stream, v_actual
+      FROM unnest(p_cond_streams, p_cond_revisions) AS c (stream_id, revision)
+      LEFT JOIN pl_streams s ON s.stream_id = c.stream_id
+     WHERE coalesce(s.revision, -1) <> c.revision
+     LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'stream % is at revision %', v_stream, v_actual USING ERRCODE = 'PLC01',
+        DETAIL = json_build_object('streamId', v_stream, 'actual', v_actual)::text;
+    END IF;
+  END IF;
+  SELECT a.o_revision, a.o_tx, a.o_positions, a.o_duplicate INTO o_revision, o_tx, o_positions, o_duplicate
+    FROM pl_append(p_stream_id, p_expected, p_ids, p_events, p_check_retry) a;
+END
+$fn$;
+`,
+  },
 ];

@@ -43,6 +43,11 @@ const APPEND = {
   text: 'SELECT o_revision::text AS revision, o_tx::text AS tx, o_positions::text[] AS positions, o_duplicate AS duplicate FROM pl_append($1, $2, $3::uuid[], $4::jsonb, $5)',
 };
 
+const APPEND_IF = {
+  name: 'pl_append_if',
+  text: 'SELECT o_revision::text AS revision, o_tx::text AS tx, o_positions::text[] AS positions, o_duplicate AS duplicate FROM pl_append_if($6::text[], $7::bigint[], $1, $2, $3::uuid[], $4::jsonb, $5)',
+};
+
 interface EventRow {
   gp: string;
   tx: string;
@@ -91,11 +96,15 @@ export class SqlEventStore implements EventStore {
     const expected = String(append.expected);
     for (let attempt = 1; ; attempt++) {
       try {
-        const [row] = await this.sql.query<AppendRow>(
-          APPEND.text,
-          [append.streamId, expected, append.events.map((e) => e.eventId), append.json, append.callerIds],
-          APPEND.name,
-        );
+        const params: unknown[] = [append.streamId, expected, append.events.map((e) => e.eventId), append.json, append.callerIds];
+        const statement = append.conditions.length === 0 ? APPEND : APPEND_IF;
+        if (statement === APPEND_IF) {
+          params.push(
+            append.conditions.map((c) => c.streamId),
+            append.conditions.map((c) => (c.revision === 'no_stream' ? -1 : c.revision)),
+          );
+        }
+        const [row] = await this.sql.query<AppendRow>(statement.text, params, statement.name);
         if (!row.duplicate) this.appended.notify();
         return {
           nextRevision: Number(row.revision),
@@ -107,6 +116,11 @@ export class SqlEventStore implements EventStore {
         if (sqlError?.code === 'PLW01') {
           const actual = Number(sqlError.detail);
           throw new WrongExpectedVersion(append.streamId, append.expected, actual < 0 ? 'no_stream' : actual);
+        }
+        if (sqlError?.code === 'PLC01') {
+          const { streamId, actual } = JSON.parse(sqlError.detail ?? '{}') as { streamId: string; actual: number };
+          const condition = append.conditions.find((c) => c.streamId === streamId);
+          throw new WrongExpectedVersion(streamId, condition?.revision ?? 'any', actual < 0 ? 'no_stream' : actual);
         }
         if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
         // A unique violation on event_id means a concurrent attempt with the same ids committed

@@ -151,6 +151,73 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       });
     });
 
+    describe('appends conditional on other streams', () => {
+      it('appends when every other stream is still at the revision given, an absent one included', async () => {
+        const [stream, context, absent] = [`cond-${uid()}`, `ctx-${uid()}`, `ctx-${uid()}`];
+        await store.appendToStream(context, events(2), { expected: 'no_stream' });
+        const result = await store.appendToStream(stream, [event()], {
+          expected: 'no_stream',
+          conditions: [
+            { streamId: context, revision: 1 },
+            { streamId: absent, revision: 'no_stream' },
+          ],
+        });
+        expect(result.nextRevision).toBe(0);
+        expect(await store.readStream(stream)).toHaveLength(1);
+      });
+
+      it.each([
+        ['moved on', 2, 1, 2],
+        ['was created', 0, 'no_stream', 0],
+        ['does not exist', undefined, 0, 'no_stream'],
+      ] as const)('refuses, naming the other stream, when it %s, and writes nothing', async (_label, existing, revision, actual) => {
+        const [stream, context] = [`cond-${uid()}`, `ctx-${uid()}`];
+        if (existing !== undefined) await store.appendToStream(context, events(existing + 1), { expected: 'no_stream' });
+        const head = await store.headPosition();
+        const error = await expectRejection(
+          store.appendToStream(stream, [event()], { expected: 'no_stream', conditions: [{ streamId: context, revision }] }),
+          WrongExpectedVersion,
+        );
+        expect(error).toMatchObject({ streamId: context, expected: revision, actual });
+        expect(await store.streamRevision(stream)).toBeUndefined();
+        expect(await store.headPosition()).toEqual(head);
+      });
+
+      it('answers a clean retry with the original result even after the other stream moved', async () => {
+        const [stream, context] = [`cond-${uid()}`, `ctx-${uid()}`];
+        await store.appendToStream(context, [event()], { expected: 'no_stream' });
+        const batch = [event('A', {}, { eventId: randomUUID() })];
+        const options = { expected: 'no_stream' as const, conditions: [{ streamId: context, revision: 0 }] };
+        const first = await store.appendToStream(stream, batch, options);
+        await store.appendToStream(context, [event()], { expected: 0 });
+        expect(await store.appendToStream(stream, batch, options)).toEqual({ ...first, duplicate: true });
+        await expectRejection(store.appendToStream(stream, [event()], { ...options, expected: 0 }), WrongExpectedVersion);
+      });
+
+      it('refuses every one of many appends conditioned on a revision the other stream has left', async () => {
+        const context = `ctx-${uid()}`;
+        await store.appendToStream(context, [event()], { expected: 'no_stream' });
+        const racing = Array.from({ length: 20 }, (_, i) =>
+          i % 2 === 0
+            ? store.appendToStream(context, [event()], { expected: 'any' }).then(() => 'moved')
+            : store
+                .appendToStream(`cond-${uid()}`, [event()], { expected: 'no_stream', conditions: [{ streamId: context, revision: 0 }] })
+                .then(
+                  (r) => `appended:${r.positions[0]}`,
+                  (e: unknown) => (e instanceof WrongExpectedVersion && e.streamId === context ? 'refused' : `unexpected:${String(e)}`),
+                ),
+        );
+        const outcomes = await Promise.all(racing);
+        expect(outcomes.filter((o) => o.startsWith('unexpected'))).toEqual([]);
+        // Whatever the interleaving, after the context moved nothing conditioned on revision 0 is accepted.
+        await expectRejection(
+          store.appendToStream(`cond-${uid()}`, [event()], { expected: 'no_stream', conditions: [{ streamId: context, revision: 0 }] }),
+          WrongExpectedVersion,
+        );
+        expect(await store.streamRevision(context)).toBe(10);
+      });
+    });
+
     describe('retried appends', () => {
       it('returns the original revision and positions for the same event ids and writes nothing', async () => {
         const stream = `retry-${uid()}`;
@@ -370,6 +437,13 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         ['a malformed type', 's', [event('9 lives')], { expected: 'any' }, 'events[0].type'],
         ['a malformed event id', 's', [event('X', {}, { eventId: 'abc' })], { expected: 'any' }, 'events[0].eventId'],
         ['a repeated event id', 's', [event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' }), event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' })], { expected: 'any' }, 'events[1].eventId'],
+        ['conditions that are not an array', 's', [event()], { expected: 'any', conditions: 'ctx' }, 'options.conditions'],
+        ['a condition without a revision', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx' }] }, 'options.conditions[0].revision'],
+        ['a condition with a negative revision', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx', revision: -1 }] }, 'options.conditions[0].revision'],
+        ['a condition on a malformed stream id', 's', [event()], { expected: 'any', conditions: [{ streamId: '', revision: 0 }] }, 'options.conditions[0].streamId'],
+        ['a condition on the stream appended to', 'self', [event()], { expected: 'any', conditions: [{ streamId: 'self', revision: 0 }] }, 'options.conditions[0].streamId'],
+        ['a repeated condition', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx', revision: 0 }, { streamId: 'ctx', revision: 1 }] }, 'options.conditions[1].streamId'],
+        ['too many conditions', 's', [event()], { expected: 'any', conditions: Array.from({ length: 51 }, (_, i) => ({ streamId: `ctx-${i}`, revision: 0 })) }, 'options.conditions'],
       ])('refuses %s, naming the field, and writes nothing', async (_label, streamId, batch, options, path) => {
         const head = await store.headPosition();
         const stream = streamId === 's' ? `bad-${uid()}` : streamId;
