@@ -1,5 +1,6 @@
 export * from './lib/streams';
 export * from './lib/errors';
+export * from './lib/aggregate-cache';
 export * from './lib/command-handler';
 export * from './lib/planning';
 export * from './lib/demo/demo-project';

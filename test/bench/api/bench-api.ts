@@ -3,7 +3,9 @@
  * adjust a target, plan a task) and, in the same run, a bare NestJS endpoint doing one INSERT.
  * Both servers run as their own processes; the load generator runs here.
  *
- *   npm run bench:api -- [--seconds 10] [--connections 16] [--json]
+ *   npm run bench:api -- [--seconds 10] [--connections 16] [--json] [--profile <dir>]
+ *
+ * --profile writes a V8 CPU profile of the API process into <dir> (open it in Chrome DevTools).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16' },
     json: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -108,7 +111,8 @@ async function main(): Promise<void> {
   const url = await freshDatabase(DB);
   const apiPort = 3911;
   const barePort = 3912;
-  const api = await startServer([join('dist', 'apps', 'api', 'main.js')], {
+  const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+  const api = await startServer([...profiling, join('dist', 'apps', 'api', 'main.js')], {
     EVENT_STORE_URL: url,
     PORT: String(apiPort),
     LOG_LEVEL: 'warn',
@@ -164,8 +168,12 @@ async function main(): Promise<void> {
     for (const r of results) table.push([r.scenario, r.requestsPerSecond.toLocaleString('en-US'), r.p50Ms, r.p99Ms, r.non2xx, r.errors]);
     process.stdout.write(`\nCommand API on PostgreSQL, ${CONNECTIONS} connections, ${SECONDS} s per scenario\n${table.toString()}\n`);
   } finally {
-    api.kill('SIGTERM');
     bare.kill('SIGTERM');
+    // The API writes its CPU profile on the way out: wait for it.
+    const exited = new Promise((resolve) => api.once('exit', resolve));
+    api.kill('SIGTERM');
+    await exited;
+    if (args.profile) log(`CPU profile of the API written to ${args.profile}`);
   }
 }
 

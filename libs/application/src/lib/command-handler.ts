@@ -1,8 +1,9 @@
 import { parseEvent, type PlanLedgerEvent } from '@planledger/contracts';
 import type { CommandMetadata } from '@planledger/domain';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WrongExpectedVersion, type EventStore, type Position, type StoredEvent } from '@planledger/event-store';
+import { WrongExpectedVersion, type AppendCondition, type EventStore, type NewEvent, type Position, type StoredEvent } from '@planledger/event-store';
 import { v5 as uuidv5 } from 'uuid';
+import { AggregateCache, type Snapshot } from './aggregate-cache';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors';
 
 /** Namespace of the UUIDv5 ids derived from idempotency keys. */
@@ -28,12 +29,9 @@ export interface Decider<State, Event extends PlanLedgerEvent, Command, Context>
   decide(command: Command, state: State, context: Context): Event[];
 }
 
-export interface Loaded<State> {
-  state: State;
+export interface Loaded<State> extends Snapshot<State> {
   /** The stream's events as stored (ids and metadata included). */
   stored: StoredEvent[];
-  /** Revision of the stream's last event; undefined when the stream does not exist. */
-  revision: number | undefined;
 }
 
 export interface CommandResult {
@@ -51,78 +49,159 @@ export interface HandleOptions {
   /** Project the events belong to, for every event's metadata. */
   projectId: string;
   metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency };
-  /** The aggregate as the caller already loaded it: used for the first attempt instead of a second read. */
-  loaded?: Loaded<unknown>;
+  /** The command creates the stream under an id just generated: the first attempt skips reading it. */
+  creates?: boolean;
+}
+
+/** How a command reads the other aggregates its rules depend on. */
+export interface ContextReader {
+  /** The aggregate's state; the revision read is sent with the append as a condition. */
+  read<State, Event extends PlanLedgerEvent>(streamId: string, decider: Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>): Promise<State>;
+}
+
+/** What folding a stream needs of its decider. */
+export type Folding<State, Event extends PlanLedgerEvent> = Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>;
+
+function fold<State, Event extends PlanLedgerEvent>(decider: Folding<State, Event>, state: State, events: readonly Event[]): State {
+  return decider.fold ? decider.fold(state, events) : events.reduce(decider.evolve, state);
 }
 
 /** Folds a stream into its decider's state, parsing each event against its current contract. */
-export async function loadAggregate<State, Event extends PlanLedgerEvent>(
-  store: EventStore,
-  streamId: string,
-  decider: Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>,
-): Promise<Loaded<State>> {
+export async function loadAggregate<State, Event extends PlanLedgerEvent>(store: EventStore, streamId: string, decider: Folding<State, Event>): Promise<Loaded<State>> {
   const stored = await store.readStream(streamId);
   const events = stored.map((e) => parseEvent(e.type, e.data) as Event);
-  const state = decider.fold ? decider.fold(decider.initialState, events) : events.reduce(decider.evolve, decider.initialState);
-  return { state, stored, revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision };
+  return { state: fold(decider, decider.initialState, events), stored, revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision };
 }
 
 /** Attempts before a command that keeps losing races is answered with a conflict. */
 export const MAX_COMMAND_ATTEMPTS = 10;
 
 /**
- * Load → decide → append with the loaded revision. A concurrent change is retried on fresh state
- * (every rule is checked again against what the other writer did), with a short jittered pause,
+ * Load → decide → append, over an aggregate cache.
+ *
+ * The aggregate and the context its rules read come from the cache when it holds them; the
+ * append carries the aggregate's cached revision as its expected revision and every context
+ * stream's revision as a condition, so a command on warm state is one round trip, and a stale
+ * entry is caught by the store: the command is decided again on fresh state. A refusal decided on
+ * cached state is confirmed on fresh state before it is reported. A concurrent change is retried
+ * (every rule checked again against what the other writer did), with a short jittered pause,
  * unless the caller pinned a revision with If-Match: then the answer is PreconditionFailed.
  */
-export async function handleCommand<State, Event extends PlanLedgerEvent, Command, Context>(
-  store: EventStore,
-  streamId: string,
-  decider: Decider<State, Event, Command, Context>,
-  command: Command,
-  loadContext: (state: State) => Promise<Context>,
-  options: HandleOptions,
-): Promise<CommandResult> {
-  for (let attempt = 1; ; attempt++) {
-    const { state, stored, revision } =
-      attempt === 1 && options.loaded ? (options.loaded as Loaded<State>) : await loadAggregate(store, streamId, decider);
+export class CommandHandler {
+  constructor(
+    private readonly store: EventStore,
+    readonly cache: AggregateCache = new AggregateCache(),
+  ) {}
+
+  /** The stream's state from the store, remembered for later commands. */
+  async load<State, Event extends PlanLedgerEvent>(streamId: string, decider: Folding<State, Event>): Promise<Loaded<State>> {
+    const loaded = await loadAggregate(this.store, streamId, decider);
+    this.cache.remember(streamId, { state: loaded.state, revision: loaded.revision });
+    return loaded;
+  }
+
+  /** The stream's state from the cache, or from the store when the cache does not hold it. */
+  async current<State, Event extends PlanLedgerEvent>(streamId: string, decider: Folding<State, Event>): Promise<Snapshot<State>> {
+    return this.cache.get<State>(streamId) ?? (await this.load(streamId, decider));
+  }
+
+  async handle<State, Event extends PlanLedgerEvent, Command, Context>(
+    streamId: string,
+    decider: Decider<State, Event, Command, Context>,
+    command: Command,
+    loadContext: (state: State, context: ContextReader) => Promise<Context>,
+    options: HandleOptions,
+  ): Promise<CommandResult> {
     const { idempotency, actor } = options.metadata;
-    if (idempotency) {
-      // The command's own events are the idempotency record: found, they are the first answer.
-      const earlier = stored.filter((e) => e.metadata['idempotencyKey'] === idempotency.key && e.metadata.actor === actor);
-      if (earlier.length > 0) {
-        if (earlier[0].metadata['requestHash'] !== idempotency.requestHash) throw new IdempotencyKeyReused(idempotency.key);
-        const last = earlier[earlier.length - 1];
-        return { streamId, revision: last.revision, position: last.position, events: earlier.map((e) => parseEvent(e.type, e.data)) };
+    let fresh = false;
+    for (let attempt = 1; ; attempt++) {
+      let current: Snapshot<State>;
+      let cached = false;
+      if (idempotency) {
+        // The command's own events are the idempotency record: found, they are the first answer.
+        const loaded = await this.load(streamId, decider);
+        const replay = replayed(streamId, loaded.stored, idempotency, actor);
+        if (replay) return replay;
+        current = loaded;
+      } else if (options.creates && attempt === 1) {
+        current = { state: decider.initialState, revision: undefined };
+        cached = true;
+      } else {
+        const hit = fresh ? undefined : this.cache.get<State>(streamId);
+        cached = hit !== undefined;
+        current = hit ?? (await this.load(streamId, decider));
+      }
+      if (options.ifMatch !== undefined && options.ifMatch !== current.revision) {
+        // A cached revision may lag behind the store: only the store's revision refuses.
+        if (cached) current = await this.load(streamId, decider);
+        if (options.ifMatch !== current.revision) throw new PreconditionFailed(streamId, options.ifMatch, current.revision);
+      }
+
+      const conditions: AppendCondition[] = [];
+      const reader: ContextReader = {
+        read: async (contextStream, contextDecider) => {
+          const hit = fresh ? undefined : this.cache.get<never>(contextStream);
+          cached ||= hit !== undefined;
+          const snapshot = hit ?? (await this.load(contextStream, contextDecider));
+          conditions.push({ streamId: contextStream, revision: snapshot.revision ?? 'no_stream' });
+          return snapshot.state;
+        },
+      };
+      let events: Event[];
+      try {
+        events = decider.decide(command, current.state, await loadContext(current.state, reader));
+      } catch (refusal) {
+        if (!cached) throw refusal;
+        // Decided on cached state, which another process may have changed: decide again on the store's.
+        fresh = true;
+        continue;
+      }
+      if (events.length === 0) return { streamId, revision: current.revision, position: undefined, events };
+
+      try {
+        const result = await this.store.appendToStream(streamId, events.map((event, index) => this.toNewEvent(streamId, event, index, options)), {
+          expected: current.revision ?? 'no_stream',
+          conditions,
+        });
+        if (result.duplicate) this.cache.forget(streamId);
+        else this.cache.remember(streamId, { state: fold(decider, current.state, events), revision: result.nextRevision });
+        return { streamId, revision: result.nextRevision, position: result.positions[result.positions.length - 1], events };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        this.cache.forget(error.streamId);
+        const ownStream = error.streamId === streamId;
+        if (ownStream && options.ifMatch !== undefined) throw new PreconditionFailed(streamId, options.ifMatch, error.actual === 'no_stream' ? undefined : error.actual);
+        if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrencyConflict(error.streamId, error.actual);
+        // Lost a race for the stream itself: pause a little so the writers spread out. A moved
+        // context stream only needs reading again.
+        if (ownStream) await sleep(Math.random() * 5 * attempt);
       }
     }
-    if (options.ifMatch !== undefined && options.ifMatch !== revision) throw new PreconditionFailed(streamId, options.ifMatch, revision);
-    const events = decider.decide(command, state, await loadContext(state));
-    if (events.length === 0) return { streamId, revision, position: undefined, events };
-    try {
-      const result = await store.appendToStream(
-        streamId,
-        events.map((event, index) => ({
-          ...(idempotency ? { eventId: idFromIdempotencyKey(actor, idempotency.key, `${streamId}#${index}`) } : {}),
-          type: event.type,
-          data: event.data as never,
-          metadata: {
-            actor: options.metadata.actor,
-            correlationId: options.metadata.correlationId,
-            ...(options.metadata.causationId ? { causationId: options.metadata.causationId } : {}),
-            projectId: options.projectId,
-            occurredAt: options.metadata.now,
-            ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
-          },
-        })),
-        { expected: revision ?? 'no_stream' },
-      );
-      return { streamId, revision: result.nextRevision, position: result.positions[result.positions.length - 1], events };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersion)) throw error;
-      if (options.ifMatch !== undefined) throw new PreconditionFailed(streamId, options.ifMatch, error.actual === 'no_stream' ? undefined : error.actual);
-      if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrencyConflict(streamId, error.actual);
-      await sleep(Math.random() * 5 * attempt);
-    }
   }
+
+  private toNewEvent(streamId: string, event: PlanLedgerEvent, index: number, options: HandleOptions): NewEvent {
+    const { idempotency, actor, correlationId, causationId, now } = options.metadata;
+    return {
+      ...(idempotency ? { eventId: idFromIdempotencyKey(actor, idempotency.key, `${streamId}#${index}`) } : {}),
+      type: event.type,
+      data: event.data as never,
+      metadata: {
+        actor,
+        correlationId,
+        ...(causationId ? { causationId } : {}),
+        projectId: options.projectId,
+        occurredAt: now,
+        ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
+      },
+    };
+  }
+}
+
+/** The first result of a keyed request whose events are stored already; refuses the key with another request. */
+function replayed(streamId: string, stored: StoredEvent[], idempotency: Idempotency, actor: string): CommandResult | undefined {
+  const earlier = stored.filter((e) => e.metadata['idempotencyKey'] === idempotency.key && e.metadata.actor === actor);
+  if (earlier.length === 0) return undefined;
+  if (earlier[0].metadata['requestHash'] !== idempotency.requestHash) throw new IdempotencyKeyReused(idempotency.key);
+  const last = earlier[earlier.length - 1];
+  return { streamId, revision: last.revision, position: last.position, events: earlier.map((e) => parseEvent(e.type, e.data)) };
 }

@@ -122,3 +122,62 @@ describe('Idempotency-Key', () => {
     expect(other.revision).toBe(2);
   });
 });
+
+describe('the aggregate cache, with two processes writing to one store', () => {
+  let store: InMemoryEventStore;
+  let here: Planning;
+  let there: Planning;
+  const adjust = (target: number) => ({ type: 'AdjustGoalTarget' as const, data: { target, reason: `to ${target}` } });
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    here = new Planning(store);
+    there = new Planning(store);
+    await here.openProject('p1', charter, meta);
+    await here.setGoal('p1', 'g1', goal, meta);
+    await here.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-1', name: 'Rep One', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta);
+  });
+
+  it('writes a command on warm state in one append, without reading the store, carrying its context as conditions', async () => {
+    await here.changeGoal('g1', adjust(1_000), meta);
+    const reads = jest.spyOn(store, 'readStream');
+    const appends = jest.spyOn(store, 'appendToStream');
+    await here.changeGoal('g1', adjust(2_000), meta);
+    expect(reads).not.toHaveBeenCalled();
+    expect(appends).toHaveBeenCalledTimes(1);
+    expect(appends.mock.calls[0][2]).toEqual({
+      expected: 1,
+      conditions: [
+        { streamId: 'project-p1', revision: 0 },
+        { streamId: 'team-p1', revision: 0 },
+      ],
+    });
+  });
+
+  it('decides again on the store state when another process changed the aggregate', async () => {
+    await here.changeGoal('g1', adjust(1_000), meta);
+    await there.changeGoal('g1', adjust(2_000), meta);
+    const result = await here.changeGoal('g1', adjust(3_000), meta);
+    expect(result).toMatchObject({ revision: 3, events: [{ type: 'GoalTargetAdjusted', data: { before: 2_000, after: 3_000 } }] });
+  });
+
+  it('refuses a command whose context another process changed (a project closed elsewhere)', async () => {
+    await here.changeGoal('g1', adjust(1_000), meta);
+    await there.closeProject('p1', 'quarter ended', meta);
+    await expect(here.changeGoal('g1', adjust(2_000), meta)).rejects.toMatchObject({ code: 'PROJECT_CLOSED' });
+    expect(await store.readStream('goal-g1')).toHaveLength(2);
+  });
+
+  it('confirms on the store state a refusal decided on cached context (a member who joined elsewhere)', async () => {
+    const plan = { title: 'Call the top ten accounts', description: '', assigneeId: 'rep-2', dueDate: '2026-12-01' };
+    await expect(here.planTask('p1', 't1', plan, meta)).rejects.toMatchObject({ code: 'ASSIGNEE_NOT_A_MEMBER' });
+    await there.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-2', name: 'Rep Two', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta);
+    await expect(here.planTask('p1', 't1', plan, meta)).resolves.toMatchObject({ revision: 0 });
+  });
+
+  it('applies If-Match against the store revision when the cached one lags behind', async () => {
+    await here.changeGoal('g1', adjust(1_000), meta);
+    const elsewhere = await there.changeGoal('g1', adjust(2_000), meta);
+    await expect(here.changeGoal('g1', adjust(3_000), meta, elsewhere.revision)).resolves.toMatchObject({ revision: 3 });
+    await expect(here.changeGoal('g1', adjust(4_000), meta, elsewhere.revision)).rejects.toBeInstanceOf(PreconditionFailed);
+  });
+});

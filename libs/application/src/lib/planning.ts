@@ -1,4 +1,4 @@
-import type { GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
+import type { PlanLedgerEvent, GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
 import {
   checkDecomposition,
   decideGoal,
@@ -31,7 +31,8 @@ import {
   type TeamState,
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
-import { handleCommand, loadAggregate, type CommandResult, type Decider, type Idempotency } from './command-handler';
+import { AggregateCache } from './aggregate-cache';
+import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Decider, type Folding, type Idempotency } from './command-handler';
 import { goalStream, projectStream, taskStream, teamStream } from './streams';
 
 export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
@@ -88,18 +89,25 @@ type GoalChange =
 
 /** The planning use cases: projects and goals, as load → decide → append. */
 export class Planning {
-  constructor(private readonly store: EventStore) {}
+  private readonly commands: CommandHandler;
+
+  constructor(
+    private readonly store: EventStore,
+    cache: AggregateCache = new AggregateCache(),
+  ) {
+    this.commands = new CommandHandler(store, cache);
+  }
 
   openProject(projectId: string, charter: ProjectCharter, metadata: RequestMetadata): Promise<CommandResult> {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, { type: 'OpenProject', data: { projectId, ...charter }, metadata }, async () => undefined, {
+    return this.commands.handle(projectStream(projectId), projectDecider, { type: 'OpenProject', data: { projectId, ...charter }, metadata }, async () => undefined, {
       projectId,
       metadata,
+      creates: true,
     });
   }
 
   amendProjectCharter(projectId: string, changes: Partial<ProjectCharter>, reason: string, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    return handleCommand(
-      this.store,
+    return this.commands.handle(
       projectStream(projectId),
       projectDecider,
       { type: 'AmendProjectCharter', data: { projectId, changes, reason }, metadata },
@@ -109,7 +117,7 @@ export class Planning {
   }
 
   closeProject(projectId: string, reason: string, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    return handleCommand(this.store, projectStream(projectId), projectDecider, { type: 'CloseProject', data: { projectId, reason }, metadata }, async () => undefined, {
+    return this.commands.handle(projectStream(projectId), projectDecider, { type: 'CloseProject', data: { projectId, reason }, metadata }, async () => undefined, {
       projectId,
       metadata,
       ifMatch,
@@ -117,47 +125,43 @@ export class Planning {
   }
 
   setGoal(projectId: string, goalId: string, definition: GoalDefinition, metadata: RequestMetadata): Promise<CommandResult> {
-    return handleCommand(
-      this.store,
+    return this.commands.handle(
       goalStream(goalId),
       goalDecider,
       { type: 'SetGoal', data: { goalId, projectId, ...definition }, metadata },
-      () => this.goalContext(projectId, definition.parentGoalId),
-      { projectId, metadata },
+      (_, read) => this.goalContext(read, projectId, definition.parentGoalId),
+      { projectId, metadata, creates: true },
     );
   }
 
   /** Team changes live in the project's team stream, apart from the charter. */
   changeTeam(projectId: string, change: TeamChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
     const command = { ...change, data: { ...change.data, projectId }, metadata } as TeamCommand;
-    return handleCommand(
-      this.store,
+    return this.commands.handle(
       teamStream(projectId),
       teamDecider,
       command,
-      async () => ({ project: (await loadAggregate(this.store, projectStream(projectId), projectDecider)).state }),
+      async (_, read) => ({ project: await read.read(projectStream(projectId), projectDecider) }),
       { projectId, metadata, ifMatch },
     );
   }
 
   planTask(projectId: string, taskId: string, plan: TaskPlan, metadata: RequestMetadata): Promise<CommandResult> {
-    return handleCommand(
-      this.store,
+    return this.commands.handle(
       taskStream(taskId),
       taskDecider,
       { type: 'PlanTask', data: { taskId, projectId, ...plan }, metadata },
-      () => this.taskContext(projectId, plan.goalId, plan.parentTaskId),
-      { projectId, metadata },
+      (_, read) => this.taskContext(read, projectId, plan.goalId, plan.parentTaskId),
+      { projectId, metadata, creates: true },
     );
   }
 
   /** Any change to an existing task; its stream says which project it belongs to. */
   async changeTask(taskId: string, change: TaskChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    const loaded = await loadAggregate(this.store, taskStream(taskId), taskDecider);
-    if (!loaded.state.projectId) refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
-    const projectId = loaded.state.projectId;
+    const projectId = await this.projectOf(taskStream(taskId), taskDecider);
+    if (!projectId) refuse('TASK_NOT_FOUND', `task ${taskId} does not exist`);
     const command = { ...change, data: { ...change.data, taskId }, metadata } as TaskCommand;
-    return handleCommand(this.store, taskStream(taskId), taskDecider, command, () => this.taskContext(projectId), { projectId, metadata, ifMatch, loaded });
+    return this.commands.handle(taskStream(taskId), taskDecider, command, (_, read) => this.taskContext(read, projectId), { projectId, metadata, ifMatch });
   }
 
   async task(taskId: string) {
@@ -174,15 +178,13 @@ export class Planning {
 
   /** Any change to an existing goal; the goal's own stream says which project it belongs to. */
   async changeGoal(goalId: string, change: GoalChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    const loaded = await loadAggregate(this.store, goalStream(goalId), goalDecider);
-    if (!loaded.state.projectId || !loaded.state.definition) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
-    const projectId = loaded.state.projectId;
+    const projectId = await this.projectOf(goalStream(goalId), goalDecider);
+    if (!projectId) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
     const command = { ...change, data: { ...change.data, goalId }, metadata } as GoalCommand;
-    return handleCommand(this.store, goalStream(goalId), goalDecider, command, (current) => this.goalContext(projectId, current.definition?.parentGoalId), {
+    return this.commands.handle(goalStream(goalId), goalDecider, command, (current, read) => this.goalContext(read, projectId, current.definition?.parentGoalId), {
       projectId,
       metadata,
       ifMatch,
-      loaded,
     });
   }
 
@@ -253,21 +255,28 @@ export class Planning {
     }
   }
 
-  private async taskContext(projectId: string, goalId?: string, parentTaskId?: string): Promise<TaskContext> {
-    const [project, team, goal, parentTask] = await Promise.all([
-      loadAggregate(this.store, projectStream(projectId), projectDecider),
-      loadAggregate(this.store, teamStream(projectId), teamDecider),
-      goalId ? loadAggregate(this.store, goalStream(goalId), goalDecider) : undefined,
-      parentTaskId ? loadAggregate(this.store, taskStream(parentTaskId), taskDecider) : undefined,
-    ]);
-    return { project: project.state, currentMemberIds: new Set(team.state.members.keys()), goal: goal?.state, parentTask: parentTask?.state };
+  /** The project a goal or task belongs to (it never changes), from the cache when it holds the aggregate. */
+  private async projectOf<State extends { projectId?: string }, Event extends PlanLedgerEvent>(streamId: string, decider: Folding<State, Event>): Promise<string | undefined> {
+    const cached = await this.commands.current(streamId, decider);
+    // An aggregate unknown to the cache may have been created since by another process.
+    return cached.state.projectId ?? (await this.commands.load(streamId, decider)).state.projectId;
   }
 
-  private async goalContext(projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {
+  private async taskContext(read: ContextReader, projectId: string, goalId?: string, parentTaskId?: string): Promise<TaskContext> {
+    const [project, team, goal, parentTask] = await Promise.all([
+      read.read(projectStream(projectId), projectDecider),
+      read.read(teamStream(projectId), teamDecider),
+      goalId ? read.read(goalStream(goalId), goalDecider) : undefined,
+      parentTaskId ? read.read(taskStream(parentTaskId), taskDecider) : undefined,
+    ]);
+    return { project, currentMemberIds: new Set(team.members.keys()), goal, parentTask };
+  }
+
+  private async goalContext(read: ContextReader, projectId: string, parentGoalId: string | undefined): Promise<GoalContext> {
     const [project, parent, team] = await Promise.all([
-      loadAggregate(this.store, projectStream(projectId), projectDecider).then((l) => l.state),
-      parentGoalId ? loadAggregate(this.store, goalStream(parentGoalId), goalDecider).then((l) => l.state) : undefined,
-      loadAggregate(this.store, teamStream(projectId), teamDecider).then((l) => l.state),
+      read.read(projectStream(projectId), projectDecider),
+      parentGoalId ? read.read(goalStream(parentGoalId), goalDecider) : undefined,
+      read.read(teamStream(projectId), teamDecider),
     ]);
     // The history of similar goals needs the read side (issue 5); until then achievability is
     // judged against the baseline alone.

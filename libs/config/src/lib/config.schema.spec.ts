@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       DATA_DIR: './data',
       EVENT_STORE_POOL_SIZE: 10,
       EVENT_STORE_POLL_MS: 100,
+      AGGREGATE_CACHE_SIZE: 10_000,
       REDIS_URL: 'redis://127.0.0.1:6379',
       HOST: '127.0.0.1',
       PORT: 3000,
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: 'eighty' }, /^Invalid configuration: PORT must be a number \(got "eighty"\)$/],
+    [{ AGGREGATE_CACHE_SIZE: '-1' }, /^Invalid configuration: AGGREGATE_CACHE_SIZE .* \(got "-1"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be from 1 to 65535/],
     [{ EVENT_STORE_URL: 'mysql://x' }, /^Invalid configuration: EVENT_STORE_URL has an unknown scheme "mysql:"/],
     [{ EVENT_STORE_URL: 'postgres://' }, /^Invalid configuration: EVENT_STORE_URL is not a valid PostgreSQL URL/],

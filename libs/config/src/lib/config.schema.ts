@@ -37,6 +37,8 @@ export const configSchema = z.object({
   EVENT_STORE_POOL_SIZE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(200).default(10),
   /** How often idle subscribers look for events appended by other processes. */
   EVENT_STORE_POLL_MS: z.coerce.number({ error: 'must be a number' }).int().min(10).max(60_000).default(100),
+  /** Aggregates (goals, tasks, projects, teams) kept folded in memory per process; 0 turns the cache off. */
+  AGGREGATE_CACHE_SIZE: z.coerce.number({ error: 'must be a number' }).int().min(0).max(1_000_000).default(10_000),
   REDIS_URL: urlWith(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
