@@ -1,4 +1,5 @@
 export * from './lib/http/health.schema';
+export * from './lib/http/problem.schema';
 export * from './lib/shared/primitives';
 export * from './lib/project/project.events';
 export * from './lib/goal/goal.events';

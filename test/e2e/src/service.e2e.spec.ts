@@ -49,10 +49,24 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
     const openApi = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as {
-      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
     };
     expect(Object.keys(openApi.paths)).toContain('/health');
     expect(openApi.paths['/health'].get.responses).toHaveProperty('503');
+    // Every error answer is documented with the Problem body, for every operation.
+    expect(Object.keys(openApi.components.schemas['Problem'].properties)).toEqual(expect.arrayContaining(['statusCode', 'code', 'message', 'issues', 'currentRevision']));
+    const problem = { 'application/json': { schema: { $ref: '#/components/schemas/Problem' } } };
+    const operations = Object.entries(openApi.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+    expect(operations.filter((o) => o.method === 'post').length).toBeGreaterThanOrEqual(25);
+    for (const { path, method, op } of operations) {
+      const expected = ['500'];
+      if (method === 'post') expected.push('400', '401', '409', '413', '422');
+      if (path.includes('{')) expected.push('404');
+      if (op.parameters?.some((p) => p.name === 'If-Match')) expected.push('412');
+      for (const code of expected) expect({ path, method, code, content: op.responses[code]?.content }).toEqual({ path, method, code, content: problem });
+    }
+    expect(openApi.paths['/goals/{goalId}/target-adjustments']['post'].responses).toHaveProperty('412');
 
     // The first start of an empty embedded store loads the demo project.
     const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`);
