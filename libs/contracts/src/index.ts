@@ -8,3 +8,4 @@ export * from './lib/project/project.commands';
 export * from './lib/goal/goal.commands';
 export * from './lib/team/team.events';
 export * from './lib/task/task.events';
+export * from './lib/access/access.events';

@@ -6,3 +6,5 @@ export * from './lib/goal/smart.policy';
 export * from './lib/goal/decomposition.policy';
 export * from './lib/team/team.decider';
 export * from './lib/task/task.decider';
+export * from './lib/access/access.decider';
+export * from './lib/access/permissions';
