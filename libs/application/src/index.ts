@@ -4,3 +4,4 @@ export * from './lib/aggregate-cache';
 export * from './lib/command-handler';
 export * from './lib/planning';
 export * from './lib/demo/demo-project';
+export * from './lib/access';

@@ -46,8 +46,8 @@ export interface CommandResult {
 export interface HandleOptions {
   /** If-Match: apply only when the stream is at this revision. */
   ifMatch?: number;
-  /** Project the events belong to, for every event's metadata. */
-  projectId: string;
+  /** Project the events belong to, for every event's metadata (none for organisation-wide events). */
+  projectId?: string;
   metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency };
   /** The command creates the stream under an id just generated: the first attempt skips reading it. */
   creates?: boolean;
@@ -189,7 +189,7 @@ export class CommandHandler {
         actor,
         correlationId,
         ...(causationId ? { causationId } : {}),
-        projectId: options.projectId,
+        ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
         occurredAt: now,
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
       },

@@ -3,3 +3,5 @@ export const projectStream = (projectId: string) => `project-${projectId}`;
 export const goalStream = (goalId: string) => `goal-${goalId}`;
 export const teamStream = (projectId: string) => `team-${projectId}`;
 export const taskStream = (taskId: string) => `task-${taskId}`;
+/** Organisation-wide: role grants and API keys. */
+export const ACCESS_STREAM = 'access';

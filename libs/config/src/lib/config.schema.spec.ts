@@ -14,6 +14,9 @@ describe('loadConfig', () => {
       PORT: 3000,
       LOG_LEVEL: 'log',
       DOCS_ENABLED: true,
+      AUTH_ADMINS: [],
+      CORS_ORIGINS: [],
+      RATE_LIMIT_PER_MINUTE: 1200,
       eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
       WORKER_IN_PROCESS: true,
       DEMO_ON_FIRST_START: true,
@@ -52,6 +55,9 @@ describe('loadConfig', () => {
 
   it.each([
     [{ PORT: 'eighty' }, /^Invalid configuration: PORT must be a number \(got "eighty"\)$/],
+    [{ AUTH_JWT_SECRET: 'short' }, /^Invalid configuration: AUTH_JWT_SECRET must be at least 32 characters$/],
+    [{ AUTH_JWKS_URL: 'https://id.example.com/.well-known/jwks.json' }, /^Invalid configuration: AUTH_JWT_ISSUER must be set with AUTH_JWKS_URL/],
+    [{ AUTH_ADMINS: 'alice' }, /^Invalid configuration: AUTH_ADMINS must list subjects such as user:alice/],
     [{ AGGREGATE_CACHE_SIZE: '-1' }, /^Invalid configuration: AGGREGATE_CACHE_SIZE .* \(got "-1"\)$/],
     [{ PORT: '70000' }, /^Invalid configuration: PORT must be from 1 to 65535/],
     [{ EVENT_STORE_URL: 'mysql://x' }, /^Invalid configuration: EVENT_STORE_URL has an unknown scheme "mysql:"/],

@@ -52,6 +52,27 @@ export const configSchema = z.object({
   DEMO_ON_FIRST_START: flag.optional(),
   /** Serve the OpenAPI document and UI at /docs. */
   DOCS_ENABLED: flag.default(true),
+  /** HS256 secret that signs the bearer tokens (small installations). */
+  AUTH_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where the identity provider publishes its signing keys (RS256/ES256 tokens). */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  /** Required `iss` of every token (required with AUTH_JWKS_URL). */
+  AUTH_JWT_ISSUER: z.string().min(1).optional(),
+  /** Required `aud` of every token, when set. */
+  AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Comma-separated subjects (user:<sub>, service:<name>) that are organisation admins. */
+  AUTH_ADMINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(z.string().regex(/^(user|service):[^\s]+$/, 'must list subjects such as user:alice or service:crm-feed, separated by commas'))),
+  /** Allowed browser origins for CORS, comma-separated; unset: no cross-origin access. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '')),
+  /** Requests per credential (or per address, unauthenticated) per minute. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000_000).default(1200),
 });
 
 export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS' | 'DEMO_ON_FIRST_START'> & {
@@ -125,12 +146,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const variable = String(issue.path[0] ?? 'environment');
-    const shown = input[variable] === undefined ? '' : ` (got "${redactUrl(input[variable])}")`;
+    // Secrets are never echoed, not even when they are wrong.
+    const shown = input[variable] === undefined || /SECRET|TOKEN|PASSWORD/.test(variable) ? '' : ` (got "${redactUrl(input[variable])}")`;
     throw new ConfigError(variable, `${issue.message}${shown}`);
   }
   const eventStore = parseEventStoreUrl(parsed.data.EVENT_STORE_URL, parsed.data.DATA_DIR);
   if ('error' in eventStore) throw new ConfigError('EVENT_STORE_URL', eventStore.error);
   const embedded = eventStore.kind === 'pglite' || eventStore.kind === 'memory';
+  if (parsed.data.AUTH_JWKS_URL && !parsed.data.AUTH_JWT_ISSUER) throw new ConfigError('AUTH_JWT_ISSUER', 'must be set with AUTH_JWKS_URL (the iss every token must carry)');
+  if (parsed.data.AUTH_JWKS_URL && parsed.data.AUTH_JWT_SECRET) throw new ConfigError('AUTH_JWT_SECRET', 'must not be set together with AUTH_JWKS_URL: choose one way to verify tokens');
   return {
     ...parsed.data,
     eventStore,
