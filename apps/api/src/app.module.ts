@@ -8,13 +8,15 @@ import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { ProblemFilter } from './http/problem.filter';
 import { PlanningModule } from './planning/planning.module';
+import type { AuthSettings } from './security/auth-settings';
+import { SecurityModule } from './security/security.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: PlanLedgerConfig): DynamicModule {
+  static forRoot(config: PlanLedgerConfig, auth: AuthSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
+      imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
       controllers: [HealthController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -2,13 +2,27 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
+import helmet from 'helmet';
+import { ConfigError } from '@planledger/config';
 import { closeOnSignals, loadConfigOrExit, logLevels } from '@planledger/runtime';
+import { resolveAuthSettings, type AuthSettings } from './security/auth-settings';
 import { AppModule } from './app.module';
 import { serveOpenApi } from './openapi';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: logLevels(config.LOG_LEVEL), bodyParser: false });
+  let auth: AuthSettings;
+  try {
+    auth = await resolveAuthSettings(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, auth), { logger: logLevels(config.LOG_LEVEL), bodyParser: false });
+  // Security headers; the OpenAPI UI needs inline scripts and styles of its own, nothing else does.
+  app.use(helmet({ contentSecurityPolicy: config.DOCS_ENABLED ? false : undefined }));
+  app.enableCors(config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, exposedHeaders: ['ETag', 'X-Correlation-Id'] } : { origin: false });
   // Feeds post up to 10,000 actuals at once; every other body stays small.
   app.use(/^\/goals\/[^/]+\/actuals\/batch$/, json({ limit: '8mb' }));
   app.use(json({ limit: '256kb' }));
@@ -16,6 +30,10 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.PORT, config.HOST);
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   closeOnSignals(app, 'PlanLedger API', new Logger('Bootstrap'));
+  if (auth.developmentToken) {
+    Logger.log(`Development token (admin user:dev, 30 days; for local use only): ${auth.developmentToken}`, 'Bootstrap');
+    Logger.log(`  try: curl -H "Authorization: Bearer <token>" ${url}/projects`, 'Bootstrap');
+  }
   Logger.log(`PlanLedger API listening on ${url} (health: ${url}/health${config.DOCS_ENABLED ? `, docs: ${url}/docs` : ''})`, 'Bootstrap');
 }
 

@@ -4,8 +4,9 @@ import { PROBLEM_RESPONSES, problemSchema } from '@planledger/contracts';
 import { PLANLEDGER_VERSION } from '@planledger/runtime';
 import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { z } from 'zod';
+import { ROUTE_POLICIES } from './security/route-policies';
 
-type Operation = { parameters?: { in: string; name: string }[]; responses: Record<string, { description: string; content?: unknown }> };
+type Operation = { security?: unknown[]; parameters?: { in: string; name: string }[]; responses: Record<string, { description: string; content?: unknown }> };
 
 const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
@@ -13,8 +14,9 @@ const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete']);
  * The error answers each operation can give, all with the Problem body, decided in one place from
  * what the operation is (as the ProblemFilter answers them in one place): every operation can fail
  * unexpectedly (500); one with parameters or a body can be refused as invalid (400); one naming an
- * id can find nothing (404); a command also needs an actor (401) and can meet a size limit (413), a
- * domain rule (422) and concurrent writers (409); one taking If-Match can find it stale (412).
+ * id can find nothing (404); one in the policy table needs a credential (401) that may not allow it
+ * (403); a command can meet a size limit (413), a domain rule (422) and concurrent writers (409);
+ * one taking If-Match can find it stale (412).
  */
 export function addProblemResponses(document: OpenAPIObject): OpenAPIObject {
   document.components ??= {};
@@ -28,7 +30,9 @@ export function addProblemResponses(document: OpenAPIObject): OpenAPIObject {
       const codes: (keyof typeof PROBLEM_RESPONSES)[] = [500];
       if (write || parameters.some((p) => p.in !== 'header')) codes.push(400);
       if (path.includes('{')) codes.push(404);
-      if (write) codes.push(401, 409, 413, 422);
+      if (ROUTE_POLICIES[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`]) codes.push(401, 403);
+      else operation.security = [];
+      if (write) codes.push(409, 413, 422);
       if (parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) codes.push(412);
       for (const code of codes) {
         const existing = operation.responses[code];
@@ -45,6 +49,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('PlanLedger API')
     .setDescription('Event-sourced planning and monitoring for sales project teams.')
     .setVersion(PLANLEDGER_VERSION)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'ApiKey <key> (service accounts)' }, 'apiKey')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('apiKey')
     .build();
   return addProblemResponses(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));
 }

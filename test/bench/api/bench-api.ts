@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request } from 'autocannon';
 import Table from 'cli-table3';
+import { SignJWT } from 'jose';
 import { demoQuarter } from '@planledger/application';
 import { freshDatabase } from '../support/database';
 
@@ -49,7 +50,9 @@ async function startServer(args: string[], env: Record<string, string>, readyUrl
   throw new Error(`server did not answer ${readyUrl} within 60 s:\n${output}`);
 }
 
-const HEADERS = { 'content-type': 'application/json', 'x-planledger-actor': 'user:bench' };
+// The API verifies bearer tokens against this secret; user:bench is an organisation admin.
+const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
+const HEADERS: Record<string, string> = { 'content-type': 'application/json' };
 
 async function post(base: string, path: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(`${base}${path}`, { method: 'POST', headers: HEADERS, body: JSON.stringify(body) });
@@ -108,6 +111,8 @@ async function run(scenario: string, url: string, request: Request): Promise<Res
 }
 
 async function main(): Promise<void> {
+  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
+  HEADERS['authorization'] = `Bearer ${token}`;
   const url = await freshDatabase(DB);
   const apiPort = 3911;
   const barePort = 3912;
@@ -119,6 +124,8 @@ async function main(): Promise<void> {
     DEMO_ON_FIRST_START: 'false',
     WORKER_IN_PROCESS: 'false',
     DOCS_ENABLED: 'false',
+    AUTH_JWT_SECRET: JWT_SECRET,
+    AUTH_ADMINS: 'user:bench',
   }, `http://127.0.0.1:${apiPort}/projects`);
   const bare = await startServer(['-r', '@swc-node/register', join('test', 'bench', 'api', 'bare-insert.server.ts')], {
     SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),

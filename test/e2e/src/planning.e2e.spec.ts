@@ -1,5 +1,6 @@
 import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
 import { freePort, ServiceProcess } from './support/service-process';
+import { TEST_JWT_SECRET, tokenFor } from './support/tokens';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +10,17 @@ jest.setTimeout(60_000);
 let api: ServiceProcess;
 let base: string;
 let dir: string;
+let adminToken: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'planledger-planning-'));
   const port = await freePort();
-  api = ServiceProcess.start('api', { PORT: String(port), EVENT_STORE_URL: 'memory:', REDIS_URL: 'redis://127.0.0.1:6379' }, dir);
+  adminToken = await tokenFor('li.na');
+  api = ServiceProcess.start(
+    'api',
+    { PORT: String(port), EVENT_STORE_URL: 'memory:', REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:li.na' },
+    dir,
+  );
   await api.waitFor(/listening on/);
   base = `http://127.0.0.1:${port}`;
 });
@@ -30,7 +37,7 @@ interface Answer {
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', 'x-planledger-actor': 'user:li.na', ...headers },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}`, ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, etag: response.headers.get('etag'), body: (await response.json()) as Record<string, unknown> };
@@ -87,9 +94,24 @@ describe('projects over HTTP', () => {
     expect(await call('POST', `/projects/${projectId}/goals`, goal)).toMatchObject({ status: 422, body: { code: 'PROJECT_CLOSED' } });
   });
 
-  it('answers 404 for an unknown project and 401 without an actor', async () => {
+  it('answers 404 for an unknown project, and 401 without a valid credential, writing nothing', async () => {
     expect(await call('GET', '/projects/nope')).toMatchObject({ status: 404, body: { code: 'PROJECT_NOT_FOUND' } });
-    expect(await call('POST', '/projects', charter, { 'x-planledger-actor': '' })).toMatchObject({ status: 401, body: { code: 'ACTOR_REQUIRED' } });
+    const before = (await call('GET', '/projects?limit=1000')).body['projects'];
+    expect(await call('POST', '/projects', charter, { authorization: '' })).toMatchObject({ status: 401, body: { code: 'CREDENTIAL_REQUIRED' } });
+    expect(await call('POST', '/projects', charter, { authorization: 'Bearer not.a.token' })).toMatchObject({ status: 401, body: { code: 'CREDENTIAL_INVALID' } });
+    const forged = await tokenFor('li.na', { secret: 'another-secret-that-is-long-enough-0123456789abc' });
+    expect(await call('POST', '/projects', charter, { authorization: `Bearer ${forged}` })).toMatchObject({ status: 401, body: { code: 'CREDENTIAL_INVALID' } });
+    const expired = await tokenFor('li.na', { expiresIn: '-5m' });
+    expect(await call('POST', '/projects', charter, { authorization: `Bearer ${expired}` })).toMatchObject({ status: 401, body: { message: 'the token has expired' } });
+    expect((await call('GET', '/projects?limit=1000')).body['projects']).toEqual(before);
+  });
+
+  it('names the authenticated actor in every event, whatever the request claims', async () => {
+    expect(await call('POST', '/projects', charter, { 'x-planledger-actor': 'user:someone-else' })).toMatchObject({ status: 403, body: { code: 'ACTOR_MISMATCH' } });
+    const opened = await call('POST', '/projects', { ...charter, actor: 'user:someone-else' });
+    expect(opened.status).toBe(400);
+    const accepted = await call('POST', '/projects', charter, { 'x-planledger-actor': 'user:li.na' });
+    expect(accepted.status).toBe(201);
   });
 });
 

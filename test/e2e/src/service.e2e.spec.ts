@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import type { HealthReport } from '@planledger/contracts';
 import { createPostgresEventStore } from '@planledger/event-store';
 import { freePort, ServiceProcess } from './support/service-process';
+import { TEST_JWT_SECRET } from './support/tokens';
 
 jest.setTimeout(90_000);
 
@@ -61,7 +62,8 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(operations.filter((o) => o.method === 'post').length).toBeGreaterThanOrEqual(25);
     for (const { path, method, op } of operations) {
       const expected = ['500'];
-      if (method === 'post') expected.push('400', '401', '409', '413', '422');
+      if (path !== '/health') expected.push('401', '403');
+      if (method === 'post') expected.push('400', '409', '413', '422');
       if (path.includes('{')) expected.push('404');
       if (op.parameters?.some((p) => p.name === 'If-Match')) expected.push('412');
       for (const code of expected) expect({ path, method, code, content: op.responses[code]?.content }).toEqual({ path, method, code, content: problem });
@@ -69,8 +71,13 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(openApi.paths['/goals/{goalId}/target-adjustments']['post'].responses).toHaveProperty('412');
 
     // The first start of an empty embedded store loads the demo project.
-    const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`);
+    // The embedded default prints a development admin token; without a credential nothing but /health answers.
+    expect((await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`)).status).toBe(401);
+    const devToken = /Development token \(admin user:dev[^)]*\): (\S+)/.exec(api.output)?.[1];
+    expect(devToken).toBeDefined();
+    const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`, { headers: { authorization: `Bearer ${devToken}` } });
     expect(demo.status).toBe(200);
+    expect(demo.headers.get('x-content-type-options')).toBe('nosniff');
     const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
     expect(project.charter.name).toBe('East region quarter push');
     expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);
@@ -115,6 +122,12 @@ describe('start-up configuration', () => {
   });
 });
 
+it('refuses to start the API on PostgreSQL without a way to verify credentials', async () => {
+  const proc = start('api', { EVENT_STORE_URL: postgresUrl });
+  expect((await proc.exited).code).toBe(78);
+  expect(proc.output.trim().split('\n')).toEqual([expect.stringContaining('Invalid configuration: AUTH_JWT_SECRET must be set (or AUTH_JWKS_URL with AUTH_JWT_ISSUER)')]);
+});
+
 describe('API and worker on PostgreSQL', () => {
   const schema = `pl_e2e_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
@@ -134,7 +147,7 @@ describe('API and worker on PostgreSQL', () => {
 
   it('runs side by side: the API reports PostgreSQL, the worker follows appends made by others, both stop on SIGTERM', async () => {
     const port = await freePort();
-    const api = start('api', { PORT: String(port), EVENT_STORE_URL: url });
+    const api = start('api', { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET });
     await api.waitFor(/listening on/);
     const worker = start('worker', { EVENT_STORE_URL: url, LOG_LEVEL: 'debug', EVENT_STORE_POLL_MS: '50' });
     await worker.waitFor(/Following the event log/);

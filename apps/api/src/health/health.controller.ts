@@ -1,4 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
+import { Public } from '../security/principal';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { healthReportSchema, type HealthReport } from '@planledger/contracts';
 import type { Response } from 'express';
@@ -8,6 +9,7 @@ import { HealthService } from './health.service';
 class HealthReportDto extends createZodDto(healthReportSchema) {}
 
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

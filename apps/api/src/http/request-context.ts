@@ -1,25 +1,21 @@
-import { BadRequestException, createParamDecorator, UnauthorizedException, type ExecutionContext } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { idFromIdempotencyKey, type RequestMetadata } from '@planledger/application';
 import type { Request, Response } from 'express';
+import type { AuthenticatedRequest } from '../security/principal';
 import { v7 as uuidv7 } from 'uuid';
 
-/**
- * The development source of the actor: the X-PlanLedger-Actor header. Every event names its
- * actor, so a command without one is refused. The security issue replaces this source with the
- * verified credential; the rest of the API only ever sees RequestMetadata.
- */
-export const ACTOR_HEADER = 'x-planledger-actor';
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 const TOKEN = /^[^\s\p{Cc}]{1,200}$/u;
 
+/** The metadata of a command: its actor (from the credential), correlation id, time and idempotency key. */
 export const Command = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMetadata => {
-  const request = ctx.switchToHttp().getRequest<Request>();
+  const request = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   const response = ctx.switchToHttp().getResponse<Response>();
-  const actor = request.header(ACTOR_HEADER);
-  if (!actor) throw new UnauthorizedException({ code: 'ACTOR_REQUIRED', message: `name who acts in the ${ACTOR_HEADER} header` });
-  if (!TOKEN.test(actor)) throw new BadRequestException({ code: 'ACTOR_INVALID', message: `${ACTOR_HEADER} must be 1–200 visible characters` });
+  // The actor is the verified credential's subject, never anything the request says of itself.
+  const actor = request.principal?.subject;
+  if (!actor) throw new Error('a command reached its handler without a verified principal: is the AccessGuard installed?');
   const sent = request.header(CORRELATION_HEADER);
   if (sent !== undefined && !TOKEN.test(sent)) throw new BadRequestException({ code: 'CORRELATION_ID_INVALID', message: `${CORRELATION_HEADER} must be 1–200 visible characters` });
   const correlationId = sent ?? uuidv7();

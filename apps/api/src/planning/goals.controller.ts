@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import { ChangeGoalCommand } from './planning.commands';
 import type { Response } from 'express';
-import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
+import { Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
 import {
   AdjustGoalTargetBody,
@@ -21,7 +21,6 @@ import {
 type Change = Parameters<Planning['changeGoal']>[1];
 
 @ApiTags('goals')
-@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
 @ApiHeader({ name: 'If-Match', required: false, description: 'Apply only at this revision (from the ETag); 412 otherwise' })
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @ApiPreconditionFailedResponse({ description: 'The goal is no longer at the If-Match revision' })

@@ -1,20 +1,21 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
-import { Planning, type RequestMetadata } from '@planledger/application';
+import { Access, Planning, type RequestMetadata } from '@planledger/application';
+import { CurrentPrincipal, type Principal } from '../security/principal';
 import { AmendProjectCharterCommand, CloseProjectCommand, OpenProjectCommand, PlanTaskCommand, SetGoalCommand } from './planning.commands';
 import type { Response } from 'express';
-import { ACTOR_HEADER, Command, etag, IfMatch, newId } from '../http/request-context';
+import { Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
 import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, ListProjectsQuery, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
 
 @ApiTags('projects')
-@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @Controller('projects')
 export class ProjectsController {
   constructor(
     private readonly planning: Planning,
+    private readonly access: Access,
     private readonly commands: CommandBus,
   ) {}
 
@@ -27,9 +28,11 @@ export class ProjectsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Projects in the order they were opened, a page at a time (pass `next` as `after`)' })
-  list(@Query() query: ListProjectsQuery) {
-    return this.planning.listProjects(query.limit, query.after);
+  @ApiOperation({ summary: 'The projects you hold a role in (all of them for admins), in the order they were opened, a page at a time (pass `next` as `after`)' })
+  async list(@Query() query: ListProjectsQuery, @CurrentPrincipal() principal: Principal) {
+    if (principal.admin) return this.planning.listProjects(query.limit, query.after);
+    const { grants } = await this.access.current();
+    return this.planning.listProjects(query.limit, query.after, (projectId) => grants.get(projectId)?.has(principal.subject) ?? false);
   }
 
   @Get(':projectId')

@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import { ChangeTaskCommand } from './planning.commands';
 import type { Response } from 'express';
-import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { Command, etag, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
 import {
   AssignTaskBody,
@@ -21,7 +21,6 @@ import {
 type Change = Parameters<Planning['changeTask']>[1];
 
 @ApiTags('tasks')
-@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
 @ApiHeader({ name: 'If-Match', required: false, description: 'Apply only at this revision (from the ETag); 412 otherwise' })
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @ApiPreconditionFailedResponse({ description: 'The task is no longer at the If-Match revision' })

@@ -1,15 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import { ChangeTeamCommand } from './planning.commands';
 import type { Response } from 'express';
-import { ACTOR_HEADER, Command, etag, IfMatch } from '../http/request-context';
+import { Command, etag, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
 import { ChangeMemberRoleBody, CommandResultDto, JoinMemberBody, MemberLeavesBody, SetSkillRequirementBody } from './planning.dtos';
 
 @ApiTags('team')
-@ApiHeader({ name: ACTOR_HEADER, required: true, description: 'Who acts (development source of the actor)' })
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
 @Controller('projects/:projectId')
 export class TeamController {

@@ -225,11 +225,14 @@ export class Planning {
     });
   }
 
-  /** One page of projects in the order they were opened; `next` continues the list. */
-  async listProjects(limit: number, after?: string) {
+  /**
+   * One page of projects in the order they were opened; `next` continues the list. `visible` keeps
+   * only the projects the caller may see, so a page can hold fewer than `limit`.
+   */
+  async listProjects(limit: number, after?: string, visible: (projectId: string) => boolean = () => true) {
     const page = await this.store.readAll({ after, types: ['ProjectOpened'], limit });
     const projects = await Promise.all(
-      page.events.map(async (event) => {
+      page.events.filter((event) => visible(String(event.data['projectId']))).map(async (event) => {
         const projectId = String(event.data['projectId']);
         const { state, revision } = await loadAggregate(this.store, projectStream(projectId), projectDecider);
         return { projectId, status: state.status, revision, name: state.charter?.name, managerId: state.charter?.managerId, periodStart: state.charter?.periodStart, periodEnd: state.charter?.periodEnd, openedAt: event.recordedAt };
@@ -253,6 +256,23 @@ export class Planning {
       ids.push(...page.events.map((e) => String(e.data[idField])));
       if (page.events.length < 1000) return ids;
     }
+  }
+
+  /**
+   * For access checks: the project a goal or task belongs to, and the member who owns the goal or
+   * holds the task. Undefined when it does not exist.
+   */
+  async ownership(kind: 'goal' | 'task', id: string): Promise<{ projectId: string; memberId?: string } | undefined> {
+    if (kind === 'goal') {
+      const projectId = await this.projectOf(goalStream(id), goalDecider);
+      if (!projectId) return undefined;
+      const owner = (await this.commands.current(goalStream(id), goalDecider)).state.definition?.owner;
+      return { projectId, ...(owner?.kind === 'member' ? { memberId: owner.memberId } : {}) };
+    }
+    const projectId = await this.projectOf(taskStream(id), taskDecider);
+    if (!projectId) return undefined;
+    const assigneeId = (await this.commands.current(taskStream(id), taskDecider)).state.plan?.assigneeId;
+    return { projectId, ...(assigneeId ? { memberId: assigneeId } : {}) };
   }
 
   /** The project a goal or task belongs to (it never changes), from the cache when it holds the aggregate. */

@@ -17,8 +17,9 @@ export type Problem = z.infer<typeof problemSchema>;
 /** Which errors each kind of operation can answer, and why. */
 export const PROBLEM_RESPONSES = {
   400: 'Invalid input: every bad field is named in `issues`',
-  401: 'No actor: name who acts in the X-PlanLedger-Actor header',
-  404: 'No such project, goal, task or member',
+  401: 'No credential, or one that is invalid, expired or revoked',
+  403: 'The credential may not do this (FORBIDDEN), or claims another actor (ACTOR_MISMATCH)',
+  404: 'No such project, goal, task or member, or none you hold a role for',
   409: 'Other writers kept changing the same aggregate; `currentRevision` says where it stands',
   412: 'If-Match named a revision the aggregate is no longer at; `currentRevision` says where it stands',
   413: 'The body is larger than the limit',

@@ -1,0 +1,94 @@
+import { ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Access, Planning } from '@planledger/application';
+import { authorize, type Grant } from '@planledger/domain';
+import { AuthenticationFailed, Authenticator } from './authenticator';
+import { PUBLIC_ROUTE, type AuthenticatedRequest, type Principal } from './principal';
+import { ROUTE_POLICIES, type RoutePolicy } from './route-policies';
+
+/** The header the development builds took the actor from; a request that still sends one must name itself. */
+export const LEGACY_ACTOR_HEADER = 'x-planledger-actor';
+
+/**
+ * The one place access is decided, for every route: authenticate the credential, find the route's
+ * policy, find the project the request is about, and ask the domain's permission table. A route
+ * without a policy is refused, so nothing ships unguarded.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('AccessGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: Authenticator,
+    private readonly access: Access,
+    private readonly planning: Planning,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const principal = await this.authenticate(request);
+    const claimed = request.header(LEGACY_ACTOR_HEADER);
+    if (claimed !== undefined && claimed !== principal.subject) {
+      throw new ForbiddenException({ code: 'ACTOR_MISMATCH', message: `the credential acts as ${principal.subject}; ${LEGACY_ACTOR_HEADER} may not claim another actor` });
+    }
+    request.principal = principal;
+
+    const route = `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`;
+    const policy = ROUTE_POLICIES[route];
+    if (!policy) {
+      this.logger.error(`no access policy for ${route}: refused (add it to ROUTE_POLICIES)`);
+      throw new ForbiddenException({ code: 'NO_POLICY', message: 'this route has no access policy' });
+    }
+    await this.check(principal, policy, request.params as Record<string, string>);
+    return true;
+  }
+
+  private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+    try {
+      return await this.authenticator.authenticate(request.header('authorization'));
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) throw new UnauthorizedException({ code: error.code, message: error.message });
+      throw error;
+    }
+  }
+
+  private async check(principal: Principal, policy: RoutePolicy, params: Record<string, string>): Promise<void> {
+    const { target, action } = policy;
+    if (target.kind === 'organisation') {
+      // Listing filters by grants itself; other organisation actions are for admins.
+      if (action === 'project.list' || authorize({ admin: principal.admin }, action) === 'allow') return;
+      throw new ForbiddenException({ code: 'FORBIDDEN', message: `${principal.subject} may not ${action}: it needs an organisation admin` });
+    }
+    const id = params[target.param];
+    let projectId = id;
+    let ownerMemberId: string | undefined;
+    if (target.kind !== 'project') {
+      const owned = await this.planning.ownership(target.kind, id);
+      // An admin learns from the handler that it does not exist; anyone else learns nothing either way.
+      if (!owned) {
+        if (principal.admin) return;
+        throw notFound(target.kind, id);
+      }
+      projectId = owned.projectId;
+      ownerMemberId = owned.memberId;
+    }
+    const grant: Grant | undefined = (await this.access.current()).grants.get(projectId)?.get(principal.subject);
+    const verdict = authorize({ admin: principal.admin, grant }, action, ownerMemberId);
+    if (verdict === 'allow') return;
+    if (verdict === 'not_found') throw notFound(target.kind, id);
+    throw new ForbiddenException({
+      code: 'FORBIDDEN',
+      message:
+        grant?.role === 'member' && ownerMemberId !== grant.memberId
+          ? `a member may ${action} only on their own ${target.kind}s`
+          : `the ${grant?.role} role may not ${action}`,
+    });
+  }
+}
+
+function notFound(kind: string, id: string): NotFoundException {
+  const code = `${kind.toUpperCase()}_NOT_FOUND`;
+  return new NotFoundException({ code, message: `${kind} ${id} does not exist, or you have no role in its project` });
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Access } from '@planledger/application';
+import { jwtVerify } from 'jose';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
+import type { Principal } from './principal';
+
+const SUBJECT = /^[^\s\p{Cc}]{1,190}$/u;
+
+/** The failure a credential met, said plainly but without helping a guesser. */
+export class AuthenticationFailed extends Error {
+  constructor(readonly code: 'CREDENTIAL_REQUIRED' | 'CREDENTIAL_INVALID', message: string) {
+    super(message);
+  }
+}
+
+/** Turns an Authorization header into a Principal: a bearer JWT, or a service account's API key. */
+@Injectable()
+export class Authenticator {
+  constructor(
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    private readonly access: Access,
+  ) {}
+
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    if (!authorization) throw new AuthenticationFailed('CREDENTIAL_REQUIRED', 'send "Authorization: Bearer <token>" or "Authorization: ApiKey <key>"');
+    const [scheme, credential, extra] = authorization.trim().split(/\s+/);
+    if (!credential || extra !== undefined) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the Authorization header must be "<scheme> <credential>"');
+    if (/^bearer$/i.test(scheme)) return this.fromJwt(credential);
+    if (/^apikey$/i.test(scheme)) {
+      const key = await this.access.verifyApiKey(credential);
+      if (!key) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the API key is unknown, revoked or expired');
+      return { subject: key.subject, admin: this.settings.admins.has(key.subject), via: 'api-key' };
+    }
+    throw new AuthenticationFailed('CREDENTIAL_INVALID', `unknown Authorization scheme "${scheme.slice(0, 20)}": use Bearer or ApiKey`);
+  }
+
+  private async fromJwt(token: string): Promise<Principal> {
+    let sub: unknown;
+    try {
+      const verified = await jwtVerify(token, this.settings.key as never, {
+        algorithms: this.settings.algorithms,
+        ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
+        ...(this.settings.audience ? { audience: this.settings.audience } : {}),
+        clockTolerance: 30,
+      });
+      sub = verified.payload.sub;
+    } catch (error) {
+      const reason = (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid';
+      throw new AuthenticationFailed('CREDENTIAL_INVALID', reason);
+    }
+    if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the token names no subject (sub)');
+    const subject = `user:${sub}`;
+    return { subject, admin: this.settings.admins.has(subject), via: 'jwt' };
+  }
+}

@@ -1,0 +1,24 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+/** Who a verified credential says is calling. */
+export interface Principal {
+  /** `user:<jwt sub>` or `service:<api key name>`: the actor of every event the request writes. */
+  subject: string;
+  admin: boolean;
+  via: 'jwt' | 'api-key';
+}
+
+export type AuthenticatedRequest = Request & { principal?: Principal };
+
+const PUBLIC = 'planledger:public';
+/** A route anyone may call without a credential (health). */
+export const Public = () => SetMetadata(PUBLIC, true);
+export const PUBLIC_ROUTE = PUBLIC;
+
+/** The verified caller of the request; the AccessGuard has put it there. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  const principal = ctx.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('no principal on an authenticated route: is the AccessGuard installed?');
+  return principal;
+});

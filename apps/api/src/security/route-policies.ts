@@ -1,0 +1,59 @@
+import type { Action } from '@planledger/domain';
+
+/** What a route acts on: the path parameter naming it, and what kind of thing that id is. */
+export type PolicyTarget = { kind: 'project'; param: 'projectId' } | { kind: 'goal'; param: 'goalId' } | { kind: 'task'; param: 'taskId' } | { kind: 'organisation' };
+
+export interface RoutePolicy {
+  action: Action;
+  target: PolicyTarget;
+}
+
+const project = { kind: 'project', param: 'projectId' } as const;
+const goal = { kind: 'goal', param: 'goalId' } as const;
+const task = { kind: 'task', param: 'taskId' } as const;
+const organisation = { kind: 'organisation' } as const;
+
+/**
+ * The policy table: every route the API serves, keyed `METHOD /path/:param` exactly as Nest
+ * registers it, with the action it takes and what it takes it on. The AccessGuard refuses any
+ * route missing here, and the e2e matrix test fails on it, so a new endpoint cannot ship unguarded.
+ */
+export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
+  'POST /projects': { action: 'project.open', target: organisation },
+  'GET /projects': { action: 'project.list', target: organisation },
+  'GET /projects/:projectId': { action: 'project.read', target: project },
+  'POST /projects/:projectId/charter-amendments': { action: 'project.manage', target: project },
+  'POST /projects/:projectId/closure': { action: 'project.manage', target: project },
+  'POST /projects/:projectId/goals': { action: 'goal.plan', target: project },
+  'POST /projects/:projectId/tasks': { action: 'task.plan', target: project },
+  'GET /projects/:projectId/team': { action: 'project.read', target: project },
+  'POST /projects/:projectId/members': { action: 'team.manage', target: project },
+  'POST /projects/:projectId/members/:memberId/role-changes': { action: 'team.manage', target: project },
+  'POST /projects/:projectId/members/:memberId/departure': { action: 'team.manage', target: project },
+  'POST /projects/:projectId/skill-requirements': { action: 'team.manage', target: project },
+  'GET /projects/:projectId/access': { action: 'access.read', target: project },
+  'POST /projects/:projectId/access': { action: 'access.manage', target: project },
+  'POST /projects/:projectId/access/revocations': { action: 'access.manage', target: project },
+  'GET /goals/:goalId': { action: 'project.read', target: goal },
+  'POST /goals/:goalId/target-adjustments': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/deadline-moves': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/owner-changes': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/rephasings': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/withdrawal': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/actuals': { action: 'goal.recordActual', target: goal },
+  'POST /goals/:goalId/actuals/batch': { action: 'goal.recordActual', target: goal },
+  'POST /goals/:goalId/actuals/:actualId/corrections': { action: 'goal.recordActual', target: goal },
+  'GET /tasks/:taskId': { action: 'project.read', target: task },
+  'POST /tasks/:taskId/assignment': { action: 'task.plan', target: task },
+  'POST /tasks/:taskId/reassignment': { action: 'task.plan', target: task },
+  'POST /tasks/:taskId/due-date-moves': { action: 'task.plan', target: task },
+  'POST /tasks/:taskId/cancellation': { action: 'task.plan', target: task },
+  'POST /tasks/:taskId/start': { action: 'task.work', target: task },
+  'POST /tasks/:taskId/progress': { action: 'task.work', target: task },
+  'POST /tasks/:taskId/block': { action: 'task.work', target: task },
+  'POST /tasks/:taskId/unblock': { action: 'task.work', target: task },
+  'POST /tasks/:taskId/completion': { action: 'task.work', target: task },
+  'POST /api-keys': { action: 'apiKey.manage', target: organisation },
+  'GET /api-keys': { action: 'apiKey.manage', target: organisation },
+  'POST /api-keys/:keyId/revocation': { action: 'apiKey.manage', target: organisation },
+};

@@ -1,0 +1,34 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { Access, AggregateCache, Planning } from '@planledger/application';
+import type { PlanLedgerConfig } from '@planledger/config';
+import { EVENT_STORE, type EventStore } from '@planledger/event-store';
+import { PLANLEDGER_CONFIG } from '@planledger/runtime';
+import { AccessController } from './access.controller';
+import { AccessGuard } from './access.guard';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
+import { Authenticator } from './authenticator';
+
+/**
+ * Authentication and authorization for every route, plus the use cases they rest on. Global, so
+ * the planning module shares the same Planning (and so the same aggregate cache) as the guard.
+ */
+@Global()
+@Module({})
+export class SecurityModule {
+  static forRoot(settings: AuthSettings): DynamicModule {
+    return {
+      module: SecurityModule,
+      controllers: [AccessController],
+      providers: [
+        { provide: AUTH_SETTINGS, useValue: settings },
+        { provide: AggregateCache, inject: [PLANLEDGER_CONFIG], useFactory: (config: PlanLedgerConfig) => new AggregateCache(config.AGGREGATE_CACHE_SIZE) },
+        { provide: Planning, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Planning(store, cache) },
+        { provide: Access, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Access(store, cache) },
+        Authenticator,
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
+      exports: [Planning, Access, AggregateCache],
+    };
+  }
+}
