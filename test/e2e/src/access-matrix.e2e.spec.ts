@@ -1,0 +1,204 @@
+import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
+import { SecuredApi, type Answer } from './support/secured-api';
+import { tokenFor } from './support/tokens';
+
+jest.setTimeout(120_000);
+
+/**
+ * Every route the API serves × every kind of caller × their own project and a foreign one. The
+ * routes come from the served OpenAPI document (the real route table), so a new endpoint that is
+ * missing from EXPECTED below fails this test, and one without an access policy is refused for
+ * everyone (the admin's "allowed" check fails).
+ */
+const SUBJECTS = ['admin', 'manager', 'member', 'viewer', 'analyst', 'outsider'] as const;
+type Subject = (typeof SUBJECTS)[number];
+
+const ALL: Subject[] = [...SUBJECTS];
+const READ: Subject[] = ['admin', 'manager', 'member', 'viewer'];
+const MANAGE: Subject[] = ['admin', 'manager'];
+/** On the member's own goal or task; on anyone else's it is MANAGE. */
+const OWN: Subject[] = ['admin', 'manager', 'member'];
+const ADMIN: Subject[] = ['admin'];
+
+/** Who may call each route in their own project (organisation routes: at all). */
+const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organisation' }> = {
+  'POST /projects': { allowed: ADMIN, scope: 'organisation' },
+  'GET /projects': { allowed: ALL, scope: 'organisation' },
+  'GET /projects/{projectId}': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/charter-amendments': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/closure': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/goals': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/tasks': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/team': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/members': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/members/{memberId}/role-changes': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/members/{memberId}/departure': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/skill-requirements': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/access': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/access': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/access/revocations': { allowed: MANAGE, scope: 'project' },
+  'GET /goals/{goalId}': { allowed: READ, scope: 'project' },
+  'POST /goals/{goalId}/target-adjustments': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/deadline-moves': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/owner-changes': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/rephasings': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/withdrawal': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/actuals': { allowed: OWN, scope: 'project' },
+  'POST /goals/{goalId}/actuals/batch': { allowed: OWN, scope: 'project' },
+  'POST /goals/{goalId}/actuals/{actualId}/corrections': { allowed: OWN, scope: 'project' },
+  'GET /tasks/{taskId}': { allowed: READ, scope: 'project' },
+  'POST /tasks/{taskId}/assignment': { allowed: MANAGE, scope: 'project' },
+  'POST /tasks/{taskId}/reassignment': { allowed: MANAGE, scope: 'project' },
+  'POST /tasks/{taskId}/due-date-moves': { allowed: MANAGE, scope: 'project' },
+  'POST /tasks/{taskId}/cancellation': { allowed: MANAGE, scope: 'project' },
+  'POST /tasks/{taskId}/start': { allowed: OWN, scope: 'project' },
+  'POST /tasks/{taskId}/progress': { allowed: OWN, scope: 'project' },
+  'POST /tasks/{taskId}/block': { allowed: OWN, scope: 'project' },
+  'POST /tasks/{taskId}/unblock': { allowed: OWN, scope: 'project' },
+  'POST /tasks/{taskId}/completion': { allowed: OWN, scope: 'project' },
+  'POST /api-keys': { allowed: ADMIN, scope: 'organisation' },
+  'GET /api-keys': { allowed: ADMIN, scope: 'organisation' },
+  'POST /api-keys/{keyId}/revocation': { allowed: ADMIN, scope: 'organisation' },
+};
+
+const FOREIGN_NAME = 'Foreign secret project';
+
+let api: SecuredApi;
+const credential = {} as Record<Subject, string>;
+const ids = {
+  own: {} as Record<string, string>,
+  /** The same project, but a goal and task that are not the member's. */
+  others: {} as Record<string, string>,
+  foreign: {} as Record<string, string>,
+};
+let routes: { method: string; path: string }[] = [];
+
+async function asAdmin(method: string, path: string, body?: unknown): Promise<Answer> {
+  const answer = await api.call(credential.admin, method, path, body);
+  if (answer.status >= 300) throw new Error(`setting up ${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer;
+}
+
+/** A project with two members, a goal and a task for each (one of them the member's), and an actual. */
+async function project(name: string): Promise<Record<string, string>> {
+  const projectId = (await asAdmin('POST', '/projects', { ...sampleCharter, name })).body['id'] as string;
+  for (const memberId of ['rep-1', 'rep-2']) {
+    await asAdmin('POST', `/projects/${projectId}/members`, { memberId, name: memberId, role: 'Account executive', weeklyCapacityHours: 40 });
+  }
+  const goal = async (memberId: string) =>
+    (await asAdmin('POST', `/projects/${projectId}/goals`, { ...sampleRevenueGoal, owner: { kind: 'member', memberId } })).body['id'] as string;
+  const task = async (memberId: string) =>
+    (await asAdmin('POST', `/projects/${projectId}/tasks`, { title: `Call accounts of ${memberId}`, dueDate: '2026-12-15', assigneeId: memberId })).body['id'] as string;
+  const [goalId, otherGoalId, taskId, otherTaskId] = [await goal('rep-1'), await goal('rep-2'), await task('rep-1'), await task('rep-2')];
+  await asAdmin('POST', `/goals/${goalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
+  await asAdmin('POST', `/goals/${otherGoalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
+  return { projectId, goalId, otherGoalId, taskId, otherTaskId, memberId: 'rep-2', actualId: 'a-1' };
+}
+
+beforeAll(async () => {
+  api = await SecuredApi.start();
+  for (const subject of SUBJECTS) credential[subject] = `Bearer ${await tokenFor(subject)}`;
+  const own = await project('Own project');
+  const foreign = await project(FOREIGN_NAME);
+  const grants: [Subject, string, string?][] = [['manager', 'manager'], ['member', 'member', 'rep-1'], ['viewer', 'viewer'], ['analyst', 'analyst']];
+  for (const [subject, role, memberId] of grants) {
+    await asAdmin('POST', `/projects/${own.projectId}/access`, { subject: `user:${subject}`, role, ...(memberId ? { memberId } : {}) });
+  }
+  const key = (await asAdmin('POST', '/api-keys', { name: 'matrix-key' })).body['keyId'] as string;
+  const common = { keyId: key };
+  ids.own = { ...common, ...own };
+  ids.others = { ...common, ...own, goalId: own.otherGoalId, taskId: own.otherTaskId };
+  ids.foreign = { ...common, ...foreign };
+  const openApi = (await (await fetch(`${api.base}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  routes = Object.entries(openApi.paths)
+    .filter(([path]) => path !== '/health')
+    .flatMap(([path, item]) => Object.keys(item).map((method) => ({ method: method.toUpperCase(), path })));
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+function fill(path: string, values: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`no value for {${name}} in ${path}: add one to the matrix fixture`);
+    return encodeURIComponent(values[name]);
+  });
+}
+
+it('knows every route the API serves, and every route it knows is served', () => {
+  const served = routes.map((r) => `${r.method} ${r.path}`).sort();
+  expect(served).toEqual(Object.keys(EXPECTED).sort());
+});
+
+it('allows exactly the expected callers on every route, own project and foreign, and refuses the rest without data or writes', async () => {
+  const failures: string[] = [];
+  let checked = 0;
+  for (const { method, path } of routes) {
+    const expected = EXPECTED[`${method} ${path}`];
+    if (!expected) continue; // reported by the test above
+    const cases: { label: string; values: Record<string, string>; allowed: Subject[] }[] =
+      expected.scope === 'organisation'
+        ? [{ label: 'organisation', values: ids.own, allowed: expected.allowed }]
+        : [
+            { label: 'own project', values: ids.own, allowed: expected.allowed },
+            { label: "own project, someone else's goal or task", values: ids.others, allowed: expected.allowed === OWN ? MANAGE : expected.allowed },
+            { label: 'foreign project', values: ids.foreign, allowed: ADMIN },
+          ];
+    for (const { label, values, allowed } of cases) {
+      for (const subject of SUBJECTS) {
+        const url = fill(path, values);
+        const before = await api.eventCount();
+        const answer = await api.call(credential[subject], method, url, method === 'GET' ? undefined : {});
+        checked++;
+        const where = `${subject} ${method} ${path} (${label}) → ${answer.status} ${JSON.stringify(answer.body).slice(0, 160)}`;
+        if (allowed.includes(subject)) {
+          if ([401, 403, 404].includes(answer.status) || answer.status >= 500) failures.push(`should be allowed: ${where}`);
+          continue;
+        }
+        const refusedAs = expected.scope === 'project' && (label === 'foreign project' || subject === 'outsider') ? 404 : 403;
+        if (answer.status !== refusedAs) failures.push(`should be ${refusedAs}: ${where}`);
+        if (Object.keys(answer.body).some((k) => !['statusCode', 'code', 'message'].includes(k))) failures.push(`refusal carries data: ${where}`);
+        if (JSON.stringify(answer.body).includes(FOREIGN_NAME)) failures.push(`refusal names the foreign project: ${where}`);
+        if ((await api.eventCount()) !== before) failures.push(`refusal wrote events: ${where}`);
+      }
+    }
+  }
+  expect(failures).toEqual([]);
+  expect(checked).toBeGreaterThan(500);
+});
+
+it('lists only the projects a caller holds a role in', async () => {
+  const names = async (subject: Subject) =>
+    ((await api.call(credential[subject], 'GET', '/projects?limit=100')).body['projects'] as { name: string }[]).map((p) => p.name).sort();
+  expect(await names('admin')).toEqual([FOREIGN_NAME, 'Own project']);
+  for (const subject of ['manager', 'member', 'viewer', 'analyst'] as const) expect(await names(subject)).toEqual(['Own project']);
+  expect(await names('outsider')).toEqual([]);
+});
+
+it('writes the authenticated actor into the event, and refuses a request claiming another', async () => {
+  const before = await api.eventCount();
+  const claimed = await api.call(credential.member, 'POST', `/goals/${ids.own.goalId}/actuals`, { value: 5, businessDate: '2026-11-03', source: 'CRM', externalRef: 'crm-claim' }, { 'x-planledger-actor': 'user:manager' });
+  expect(claimed).toMatchObject({ status: 403, body: { code: 'ACTOR_MISMATCH' } });
+  expect(await api.eventCount()).toBe(before);
+  const recorded = await api.call(credential.member, 'POST', `/goals/${ids.own.goalId}/actuals`, { value: 5, businessDate: '2026-11-03', source: 'CRM', externalRef: 'crm-own', actor: 'user:manager' });
+  expect(recorded.status).toBe(400);
+  const accepted = await api.call(credential.member, 'POST', `/goals/${ids.own.goalId}/actuals`, { value: 5, businessDate: '2026-11-03', source: 'CRM', externalRef: 'crm-own' });
+  expect(accepted.status).toBe(201);
+  expect(await api.lastEvent()).toMatchObject({ type: 'ActualRecorded', metadata: { actor: 'user:member', projectId: ids.own.projectId } });
+});
+
+it('records who granted whom access, and stops a revoked API key on the next request', async () => {
+  const issued = await api.call(credential.admin, 'POST', '/api-keys', { name: 'crm-feed' });
+  expect(issued).toMatchObject({ status: 201, body: { subject: 'service:crm-feed', key: expect.stringMatching(/^plk_/) } });
+  expect(issued.headers.get('cache-control')).toBe('no-store');
+  const key = `ApiKey ${issued.body['key'] as string}`;
+  expect((await api.call(key, 'GET', `/projects/${ids.own.projectId}`)).status).toBe(404);
+  await asAdmin('POST', `/projects/${ids.own.projectId}/access`, { subject: 'service:crm-feed', role: 'viewer' });
+  expect(await api.lastEvent()).toMatchObject({ type: 'AccessGranted', metadata: { actor: 'user:admin' } });
+  expect((await api.call(key, 'GET', `/projects/${ids.own.projectId}`)).status).toBe(200);
+  // Listed without its secret.
+  const listed = await api.call(credential.admin, 'GET', '/api-keys');
+  expect(JSON.stringify(listed.body)).not.toContain((issued.body['key'] as string).split('.')[1]);
+  await asAdmin('POST', `/api-keys/${issued.body['keyId'] as string}/revocation`, { reason: 'rotated' });
+  expect(await api.call(key, 'GET', `/projects/${ids.own.projectId}`)).toMatchObject({ status: 401, body: { code: 'CREDENTIAL_INVALID' } });
+});
