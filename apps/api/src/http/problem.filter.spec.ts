@@ -60,9 +60,13 @@ describe('ProblemFilter', () => {
     });
   });
 
-  it('answers body parser failures with 400 and 413', () => {
+  it('answers body parser failures with 400, 413 and 415', () => {
     expect(answer(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 }))).toMatchObject({ status: 400, body: { code: 'MALFORMED_JSON' } });
     expect(answer(Object.assign(new Error('request entity too large'), { type: 'entity.too.large', status: 413 }))).toMatchObject({ status: 413, body: { code: 'BODY_TOO_LARGE' } });
+    expect(answer(Object.assign(new Error('unsupported charset "LATIN1"'), { type: 'charset.unsupported', status: 415, expose: true }))).toMatchObject({
+      status: 415,
+      body: { code: 'CHARSET_UNSUPPORTED', message: 'unsupported charset "LATIN1"' },
+    });
   });
 
   it('answers anything unexpected with 500 and no detail of it', () => {

@@ -58,9 +58,14 @@ export class ProblemFilter implements ExceptionFilter {
       return { statusCode: error.getStatus(), code: fromBody.code ?? HttpStatus[error.getStatus()] ?? 'HTTP_ERROR', message };
     }
     // Errors of the JSON body parser: malformed JSON, a body over the size limit.
-    const parserError = error as { type?: string; status?: number };
+    const parserError = error as { type?: string; status?: number; expose?: boolean; message?: string };
     if (parserError?.type === 'entity.parse.failed') return { statusCode: 400, code: 'MALFORMED_JSON', message: 'the request body is not valid JSON' };
     if (parserError?.type === 'entity.too.large') return { statusCode: 413, code: 'BODY_TOO_LARGE', message: 'the request body is larger than the limit' };
+    // Other refusals of the body reader (an unsupported charset or encoding, a truncated body) are
+    // client errors that say what is wrong, and are marked safe to show.
+    if (typeof parserError?.type === 'string' && parserError.expose === true && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return { statusCode: parserError.status, code: parserError.type.replace(/\W+/g, '_').toUpperCase(), message: parserError.message ?? 'the request body cannot be read' };
+    }
     this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     return { statusCode: 500, code: 'INTERNAL_ERROR', message: 'Something went wrong on our side; it has been logged' };
   }

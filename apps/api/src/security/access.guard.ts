@@ -1,6 +1,7 @@
-import { ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Access, Planning } from '@planledger/application';
+import { idSchema } from '@planledger/contracts';
 import { authorize, type Grant } from '@planledger/domain';
 import { AuthenticationFailed, Authenticator } from './authenticator';
 import { PUBLIC_ROUTE, type AuthenticatedRequest, type Principal } from './principal';
@@ -34,6 +35,11 @@ export class AccessGuard implements CanActivate {
       throw new ForbiddenException({ code: 'ACTOR_MISMATCH', message: `the credential acts as ${principal.subject}; ${LEGACY_ACTOR_HEADER} may not claim another actor` });
     }
     request.principal = principal;
+    // Every id in the path has the shape ids are given, before anything looks it up.
+    for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, string>)) {
+      const checked = idSchema.safeParse(value);
+      if (!checked.success) throw new BadRequestException({ code: 'INVALID_ID', message: `${name} ${checked.error.issues[0]?.message ?? 'is malformed'}` });
+    }
 
     const route = `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`;
     const policy = ROUTE_POLICIES[route];

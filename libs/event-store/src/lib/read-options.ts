@@ -5,6 +5,9 @@ import { decodePosition, type PositionParts } from './position';
 export const MAX_READ_LIMIT = 10_000;
 export const DEFAULT_READ_LIMIT = 1000;
 
+// The rule appends enforce: a stream or project id no append accepts names nothing, and never reaches SQL.
+const STREAM_ID = /^[^\s\p{Cc}]{1,200}$/u;
+
 export interface CheckedReadAll {
   after: PositionParts;
   afterPosition: Position | undefined;
@@ -19,8 +22,8 @@ export function checkReadAllOptions(options: ReadAllOptions = {}): CheckedReadAl
   if (types !== undefined && (!Array.isArray(types) || types.some((t) => typeof t !== 'string') || types.length > 200)) {
     throw new InvalidReadOptions('types must be an array of at most 200 event type names');
   }
-  if (projectId !== undefined && (typeof projectId !== 'string' || projectId.length === 0)) {
-    throw new InvalidReadOptions('projectId must be a non-empty string');
+  if (projectId !== undefined && (typeof projectId !== 'string' || !STREAM_ID.test(projectId))) {
+    throw new InvalidReadOptions('projectId must be 1–200 characters without white space or control characters');
   }
   return {
     after: after === undefined ? { transactionId: 0n, sequence: 0n } : decodePosition(after),
@@ -39,7 +42,9 @@ export interface CheckedReadStream {
 }
 
 export function checkReadStreamOptions(streamId: unknown, options: ReadStreamOptions = {}): CheckedReadStream {
-  if (typeof streamId !== 'string' || streamId.length === 0) throw new InvalidReadOptions('streamId must be a non-empty string');
+  if (typeof streamId !== 'string' || !STREAM_ID.test(streamId)) {
+    throw new InvalidReadOptions('streamId must be 1–200 characters without white space or control characters');
+  }
   const { direction = 'forwards', from, to, limit } = options;
   if (direction !== 'forwards' && direction !== 'backwards') {
     throw new InvalidReadOptions(`direction must be 'forwards' or 'backwards', not ${String(direction)}`);

@@ -266,6 +266,11 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
 
       it('refuses malformed read options with a clear error', async () => {
         await expectRejection(store.readStream('', {}), InvalidReadOptions);
+        // Ids no append accepts (NUL, white space, too long) are refused before they reach the database.
+        await expectRejection(store.readStream('task-\u0000'), InvalidReadOptions);
+        await expectRejection(store.readStream('a b'), InvalidReadOptions);
+        await expectRejection(store.streamRevision('x'.repeat(201)), InvalidReadOptions);
+        await expectRejection(store.readAll({ projectId: 'p\u0000' }), InvalidReadOptions);
         await expectRejection(store.readStream('x', { from: -1 }), InvalidReadOptions);
         await expectRejection(store.readStream('x', { limit: 0 }), InvalidReadOptions);
         await expectRejection(store.readStream('x', { direction: 'sideways' as never }), InvalidReadOptions);
