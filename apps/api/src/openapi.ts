@@ -15,7 +15,7 @@ const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete']);
  * what the operation is (as the ProblemFilter answers them in one place): every operation can fail
  * unexpectedly (500); one with parameters or a body can be refused as invalid (400); one naming an
  * id can find nothing (404); one in the policy table needs a credential (401) that may not allow it
- * (403); a command can meet a size limit (413), a domain rule (422) and concurrent writers (409);
+ * (403) and is rate limited (429); a command can meet a size limit (413), a domain rule (422) and concurrent writers (409);
  * one taking If-Match can find it stale (412).
  */
 export function addProblemResponses(document: OpenAPIObject): OpenAPIObject {
@@ -30,7 +30,7 @@ export function addProblemResponses(document: OpenAPIObject): OpenAPIObject {
       const codes: (keyof typeof PROBLEM_RESPONSES)[] = [500];
       if (write || parameters.some((p) => p.in !== 'header')) codes.push(400);
       if (path.includes('{')) codes.push(404);
-      if (ROUTE_POLICIES[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`]) codes.push(401, 403);
+      if (ROUTE_POLICIES[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`]) codes.push(401, 403, 429);
       else operation.security = [];
       if (write) codes.push(409, 413, 422);
       if (parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) codes.push(412);

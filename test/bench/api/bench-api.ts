@@ -126,6 +126,7 @@ async function main(): Promise<void> {
     DOCS_ENABLED: 'false',
     AUTH_JWT_SECRET: JWT_SECRET,
     AUTH_ADMINS: 'user:bench',
+    RATE_LIMIT_PER_MINUTE: '1000000',
   }, `http://127.0.0.1:${apiPort}/projects`);
   const bare = await startServer(['-r', '@swc-node/register', join('test', 'bench', 'api', 'bare-insert.server.ts')], {
     SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),

@@ -62,7 +62,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(operations.filter((o) => o.method === 'post').length).toBeGreaterThanOrEqual(25);
     for (const { path, method, op } of operations) {
       const expected = ['500'];
-      if (path !== '/health') expected.push('401', '403');
+      if (path !== '/health') expected.push('401', '403', '429');
       if (method === 'post') expected.push('400', '409', '413', '422');
       if (path.includes('{')) expected.push('404');
       if (op.parameters?.some((p) => p.name === 'If-Match')) expected.push('412');
@@ -104,6 +104,15 @@ describe('the API on the embedded store (no configuration at all)', () => {
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'degraded', checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) } } });
+    // Rate limits count in memory meanwhile: authenticated commands still go through.
+    const devToken = /Development token \(admin user:dev[^)]*\): (\S+)/.exec(api.output)?.[1];
+    const opened = await fetch(`http://127.0.0.1:${port}/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${devToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Redis-less', managerId: 'm', periodStart: '2026-10-01', periodEnd: '2026-12-31', currency: 'EUR', timeZone: 'Europe/Berlin' }),
+    });
+    expect(opened.status).toBe(201);
+    expect(api.output).toMatch(/counting requests in this process until it is back/);
   });
 });
 

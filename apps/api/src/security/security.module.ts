@@ -3,7 +3,10 @@ import { APP_GUARD } from '@nestjs/core';
 import { Access, AggregateCache, Planning } from '@planledger/application';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
-import { PLANLEDGER_CONFIG } from '@planledger/runtime';
+import { PLANLEDGER_CONFIG, REDIS } from '@planledger/runtime';
+import { ThrottlerModule } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+import { CredentialThrottlerGuard, RedisOrMemoryThrottlerStorage } from './rate-limit';
 import { AccessController } from './access.controller';
 import { AccessGuard } from './access.guard';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
@@ -19,6 +22,15 @@ export class SecurityModule {
   static forRoot(settings: AuthSettings): DynamicModule {
     return {
       module: SecurityModule,
+      imports: [
+        ThrottlerModule.forRootAsync({
+          inject: [PLANLEDGER_CONFIG, REDIS],
+          useFactory: (config: PlanLedgerConfig, redis: Redis) => ({
+            throttlers: [{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+            storage: new RedisOrMemoryThrottlerStorage(redis),
+          }),
+        }),
+      ],
       controllers: [AccessController],
       providers: [
         { provide: AUTH_SETTINGS, useValue: settings },
@@ -26,6 +38,8 @@ export class SecurityModule {
         { provide: Planning, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Planning(store, cache) },
         { provide: Access, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Access(store, cache) },
         Authenticator,
+        // Guards run in this order: count the request first, so a flood never reaches token checks.
+        { provide: APP_GUARD, useClass: CredentialThrottlerGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
       exports: [Planning, Access, AggregateCache],

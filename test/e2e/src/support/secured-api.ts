@@ -37,7 +37,7 @@ export class SecuredApi {
     const port = await freePort();
     const api = ServiceProcess.start(
       'api',
-      { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', REDIS_URL: 'redis://127.0.0.1:6379' },
+      { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', RATE_LIMIT_PER_MINUTE: '1000000', REDIS_URL: 'redis://127.0.0.1:6379' },
       dir,
     );
     try {

@@ -23,6 +23,7 @@ export const PROBLEM_RESPONSES = {
   409: 'Other writers kept changing the same aggregate; `currentRevision` says where it stands',
   412: 'If-Match named a revision the aggregate is no longer at; `currentRevision` says where it stands',
   413: 'The body is larger than the limit',
+  429: 'Too many requests from this credential (or address) in the last minute; Retry-After says when to try again',
   422: 'A domain rule refused the command (stable `code`), or an Idempotency-Key was reused with another request',
   500: 'Unexpected failure (no details are returned; the server log has them)',
   503: 'The event store is unreachable',
