@@ -6,6 +6,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { DemoLoader } from './demo.loader';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { loggingModule } from './http/logging';
 import { ProblemFilter } from './http/problem.filter';
 import { PlanningModule } from './planning/planning.module';
 import type { AuthSettings } from './security/auth-settings';
@@ -16,7 +17,7 @@ export class AppModule {
   static forRoot(config: PlanLedgerConfig, auth: AuthSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
+      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
       controllers: [HealthController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

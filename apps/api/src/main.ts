@@ -4,7 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
 import helmet from 'helmet';
 import { ConfigError } from '@planledger/config';
-import { closeOnSignals, loadConfigOrExit, logLevels } from '@planledger/runtime';
+import { closeOnSignals, loadConfigOrExit } from '@planledger/runtime';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { resolveAuthSettings, type AuthSettings } from './security/auth-settings';
 import { AppModule } from './app.module';
 import { serveOpenApi } from './openapi';
@@ -19,7 +20,8 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`${error.message}\n`);
     process.exit(78);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, auth), { logger: logLevels(config.LOG_LEVEL), bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, auth), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(PinoLogger));
   // Security headers; the OpenAPI UI needs inline scripts and styles of its own, nothing else does.
   app.use(helmet({ contentSecurityPolicy: config.DOCS_ENABLED ? false : undefined }));
   app.enableCors(config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, exposedHeaders: ['ETag', 'X-Correlation-Id'] } : { origin: false });

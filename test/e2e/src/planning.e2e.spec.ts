@@ -106,6 +106,14 @@ describe('projects over HTTP', () => {
     expect((await call('GET', '/projects?limit=1000')).body['projects']).toEqual(before);
   });
 
+  it('logs every request with its actor and never the credential', async () => {
+    await call('GET', '/projects?limit=1');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.output).toContain('"authorization":"[redacted]"');
+    expect(api.output).toContain('"actor":"user:li.na"');
+    expect(api.output).not.toContain(adminToken);
+  });
+
   it('names the authenticated actor in every event, whatever the request claims', async () => {
     expect(await call('POST', '/projects', charter, { 'x-planledger-actor': 'user:someone-else' })).toMatchObject({ status: 403, body: { code: 'ACTOR_MISMATCH' } });
     const opened = await call('POST', '/projects', { ...charter, actor: 'user:someone-else' });

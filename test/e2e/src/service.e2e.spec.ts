@@ -73,7 +73,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     // The first start of an empty embedded store loads the demo project.
     // The embedded default prints a development admin token; without a credential nothing but /health answers.
     expect((await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`)).status).toBe(401);
-    const devToken = /Development token \(admin user:dev[^)]*\): (\S+)/.exec(api.output)?.[1];
+    const devToken = /Development token \(admin user:dev[^)]*\): (eyJ[\w.-]+)/.exec(api.output)?.[1];
     expect(devToken).toBeDefined();
     const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`, { headers: { authorization: `Bearer ${devToken}` } });
     expect(demo.status).toBe(200);
@@ -105,7 +105,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'degraded', checks: { eventStore: { status: 'up' }, redis: { status: 'down', error: expect.any(String) } } });
     // Rate limits count in memory meanwhile: authenticated commands still go through.
-    const devToken = /Development token \(admin user:dev[^)]*\): (\S+)/.exec(api.output)?.[1];
+    const devToken = /Development token \(admin user:dev[^)]*\): (eyJ[\w.-]+)/.exec(api.output)?.[1];
     const opened = await fetch(`http://127.0.0.1:${port}/projects`, {
       method: 'POST',
       headers: { authorization: `Bearer ${devToken}`, 'content-type': 'application/json' },

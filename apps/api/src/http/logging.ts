@@ -1,0 +1,43 @@
+import type { PlanLedgerConfig } from '@planledger/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import type { AuthenticatedRequest } from '../security/principal';
+import { CORRELATION_HEADER } from './request-context';
+
+const PINO_LEVELS: Record<PlanLedgerConfig['LOG_LEVEL'], string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+
+/** Where secrets can appear in a request log; pino replaces them before anything is written. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.key',
+];
+
+/**
+ * JSON logs through pino: one line per request with its correlation id and actor, with credentials
+ * redacted; Nest's own log lines go through the same logger.
+ */
+export function loggingModule(config: PlanLedgerConfig) {
+  return LoggerModule.forRoot({
+    pinoHttp: {
+      level: PINO_LEVELS[config.LOG_LEVEL],
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      autoLogging: { ignore: (request: IncomingMessage) => request.url === '/health' },
+      customProps: (request: IncomingMessage) => {
+        const principal = (request as unknown as AuthenticatedRequest).principal;
+        const correlationId = request.headers[CORRELATION_HEADER];
+        return { ...(principal ? { actor: principal.subject } : {}), ...(typeof correlationId === 'string' ? { correlationId } : {}) };
+      },
+      serializers: {
+        // The query string can carry cursors, never secrets; bodies are not logged at all.
+        req: (request: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: request.method, url: request.url, headers: request.headers }),
+      },
+    },
+  });
+}
