@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, reasonSchema } from '../shared/primitives';
+import { idSchema, reasonSchema, type EventOf } from '../shared/primitives';
 
 /** The roles a subject can hold in one project. Organisation admins hold every right everywhere. */
 export const PROJECT_ROLES = ['manager', 'member', 'viewer', 'analyst'] as const;
@@ -33,11 +33,10 @@ export const apiKeyIssuedSchema = z.object({
 });
 export const apiKeyRevokedSchema = z.object({ keyId: idSchema, reason: reasonSchema });
 
-type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
-export type AccessGranted = Ev<'AccessGranted', typeof accessGrantedSchema>;
-export type AccessRevoked = Ev<'AccessRevoked', typeof accessRevokedSchema>;
-export type ApiKeyIssued = Ev<'ApiKeyIssued', typeof apiKeyIssuedSchema>;
-export type ApiKeyRevoked = Ev<'ApiKeyRevoked', typeof apiKeyRevokedSchema>;
+export type AccessGranted = EventOf<'AccessGranted', typeof accessGrantedSchema>;
+export type AccessRevoked = EventOf<'AccessRevoked', typeof accessRevokedSchema>;
+export type ApiKeyIssued = EventOf<'ApiKeyIssued', typeof apiKeyIssuedSchema>;
+export type ApiKeyRevoked = EventOf<'ApiKeyRevoked', typeof apiKeyRevokedSchema>;
 export type AccessEvent = AccessGranted | AccessRevoked | ApiKeyIssued | ApiKeyRevoked;
 
 export const accessEventSchemas = {

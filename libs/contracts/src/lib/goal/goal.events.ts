@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changeOf, finiteNumberSchema, idSchema, isoDateSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+import { changeOf, finiteNumberSchema, idSchema, isoDateSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
 
 export const kpiSchema = z.object({
   name: nameSchema,
@@ -75,15 +75,14 @@ export const actualSchema = z.object({
 export const actualRecordedSchema = actualSchema.extend({ goalId: idSchema });
 export const actualCorrectedSchema = z.object({ goalId: idSchema, actualId: idSchema, ...changeOf(finiteNumberSchema).shape, reason: reasonSchema });
 
-type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
-export type GoalSet = Ev<'GoalSet', typeof goalSetSchema>;
-export type GoalTargetAdjusted = Ev<'GoalTargetAdjusted', typeof goalTargetAdjustedSchema>;
-export type GoalDeadlineMoved = Ev<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
-export type GoalOwnerChanged = Ev<'GoalOwnerChanged', typeof goalOwnerChangedSchema>;
-export type GoalRephased = Ev<'GoalRephased', typeof goalRephasedSchema>;
-export type GoalWithdrawn = Ev<'GoalWithdrawn', typeof goalWithdrawnSchema>;
-export type ActualRecorded = Ev<'ActualRecorded', typeof actualRecordedSchema>;
-export type ActualCorrected = Ev<'ActualCorrected', typeof actualCorrectedSchema>;
+export type GoalSet = EventOf<'GoalSet', typeof goalSetSchema>;
+export type GoalTargetAdjusted = EventOf<'GoalTargetAdjusted', typeof goalTargetAdjustedSchema>;
+export type GoalDeadlineMoved = EventOf<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
+export type GoalOwnerChanged = EventOf<'GoalOwnerChanged', typeof goalOwnerChangedSchema>;
+export type GoalRephased = EventOf<'GoalRephased', typeof goalRephasedSchema>;
+export type GoalWithdrawn = EventOf<'GoalWithdrawn', typeof goalWithdrawnSchema>;
+export type ActualRecorded = EventOf<'ActualRecorded', typeof actualRecordedSchema>;
+export type ActualCorrected = EventOf<'ActualCorrected', typeof actualCorrectedSchema>;
 export type GoalEvent = GoalSet | GoalTargetAdjusted | GoalDeadlineMoved | GoalOwnerChanged | GoalRephased | GoalWithdrawn | ActualRecorded | ActualCorrected;
 
 export const goalEventSchemas = {

@@ -41,3 +41,6 @@ export const finiteNumberSchema = z.number({ error: 'must be a number' }).finite
 
 /** A before → after pair, recorded on every adjustment. */
 export const changeOf = <T extends z.ZodType>(value: T) => z.object({ before: value, after: value });
+
+/** An event as it travels: its type and its data as the schema parses it. */
+export type EventOf<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };

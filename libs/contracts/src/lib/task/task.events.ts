@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changeOf, idSchema, isoDateSchema, longTextSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+import { changeOf, idSchema, isoDateSchema, longTextSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
 
 export const taskPlanSchema = z.object({
   title: nameSchema,
@@ -30,16 +30,15 @@ export const taskDueDateMovedSchema = z.object({ taskId: idSchema, ...changeOf(i
 export const taskCompletedSchema = z.object({ taskId: idSchema, note: shortTextSchema.default('') });
 export const taskCancelledSchema = z.object({ taskId: idSchema, reason: reasonSchema });
 
-type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
-export type TaskPlanned = Ev<'TaskPlanned', typeof taskPlannedSchema>;
-export type TaskAssigned = Ev<'TaskAssigned', typeof taskAssignedSchema>;
-export type TaskStarted = Ev<'TaskStarted', typeof taskStartedSchema>;
-export type TaskProgressReported = Ev<'TaskProgressReported', typeof taskProgressReportedSchema>;
-export type TaskBlocked = Ev<'TaskBlocked', typeof taskBlockedSchema>;
-export type TaskUnblocked = Ev<'TaskUnblocked', typeof taskUnblockedSchema>;
-export type TaskDueDateMoved = Ev<'TaskDueDateMoved', typeof taskDueDateMovedSchema>;
-export type TaskCompleted = Ev<'TaskCompleted', typeof taskCompletedSchema>;
-export type TaskCancelled = Ev<'TaskCancelled', typeof taskCancelledSchema>;
+export type TaskPlanned = EventOf<'TaskPlanned', typeof taskPlannedSchema>;
+export type TaskAssigned = EventOf<'TaskAssigned', typeof taskAssignedSchema>;
+export type TaskStarted = EventOf<'TaskStarted', typeof taskStartedSchema>;
+export type TaskProgressReported = EventOf<'TaskProgressReported', typeof taskProgressReportedSchema>;
+export type TaskBlocked = EventOf<'TaskBlocked', typeof taskBlockedSchema>;
+export type TaskUnblocked = EventOf<'TaskUnblocked', typeof taskUnblockedSchema>;
+export type TaskDueDateMoved = EventOf<'TaskDueDateMoved', typeof taskDueDateMovedSchema>;
+export type TaskCompleted = EventOf<'TaskCompleted', typeof taskCompletedSchema>;
+export type TaskCancelled = EventOf<'TaskCancelled', typeof taskCancelledSchema>;
 export type TaskEvent =
   | TaskPlanned
   | TaskAssigned

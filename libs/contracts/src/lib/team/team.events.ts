@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, nameSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
+import { idSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
 
 export const skillLevelSchema = z.number().int().min(1, 'levels run from 1 (novice) to 5 (expert)').max(5, 'levels run from 1 (novice) to 5 (expert)');
 export const skillSchema = z.object({ skill: z.string().trim().min(1).max(100), level: skillLevelSchema });
@@ -33,11 +33,10 @@ export const skillRequirementSetSchema = z.object({
   headcount: z.number().int().min(0).max(1000),
 });
 
-type Ev<T extends string, S extends z.ZodType> = { type: T; data: z.infer<S> };
-export type MemberJoined = Ev<'MemberJoined', typeof memberJoinedSchema>;
-export type MemberRoleChanged = Ev<'MemberRoleChanged', typeof memberRoleChangedSchema>;
-export type MemberLeft = Ev<'MemberLeft', typeof memberLeftSchema>;
-export type SkillRequirementSet = Ev<'SkillRequirementSet', typeof skillRequirementSetSchema>;
+export type MemberJoined = EventOf<'MemberJoined', typeof memberJoinedSchema>;
+export type MemberRoleChanged = EventOf<'MemberRoleChanged', typeof memberRoleChangedSchema>;
+export type MemberLeft = EventOf<'MemberLeft', typeof memberLeftSchema>;
+export type SkillRequirementSet = EventOf<'SkillRequirementSet', typeof skillRequirementSetSchema>;
 export type TeamEvent = MemberJoined | MemberRoleChanged | MemberLeft | SkillRequirementSet;
 
 export const teamEventSchemas = {
