@@ -24,7 +24,8 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoLogger));
   // Security headers; the OpenAPI UI needs inline scripts and styles of its own, nothing else does.
   app.use(helmet({ contentSecurityPolicy: config.DOCS_ENABLED ? false : undefined }));
-  app.enableCors(config.CORS_ORIGINS.length > 0 ? { origin: config.CORS_ORIGINS, exposedHeaders: ['ETag', 'X-Correlation-Id'] } : { origin: false });
+  // Without configured origins no CORS middleware runs at all: browsers then refuse cross-origin calls.
+  if (config.CORS_ORIGINS.length > 0) app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['ETag', 'X-Correlation-Id'] });
   // Feeds post up to 10,000 actuals at once; every other body stays small.
   app.use(/^\/goals\/[^/]+\/actuals\/batch$/, json({ limit: '8mb' }));
   app.use(json({ limit: '256kb' }));

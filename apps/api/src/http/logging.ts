@@ -24,7 +24,11 @@ export const REDACTED_PATHS = [
  * redacted; Nest's own log lines go through the same logger.
  */
 export function loggingModule(config: PlanLedgerConfig) {
+  // Request lines are written at info: below that level the per-request middleware would cost
+  // without writing anything, so it is not installed.
+  const requestLines = ['log', 'debug', 'verbose'].includes(config.LOG_LEVEL);
   return LoggerModule.forRoot({
+    forRoutes: requestLines ? undefined : [],
     pinoHttp: {
       level: PINO_LEVELS[config.LOG_LEVEL],
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Access } from '@planledger/application';
 import { jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import type { Principal } from './principal';
 
@@ -16,6 +17,12 @@ export class AuthenticationFailed extends Error {
 /** Turns an Authorization header into a Principal: a bearer JWT, or a service account's API key. */
 @Injectable()
 export class Authenticator {
+  /**
+   * Tokens verified recently, until they expire (at most a minute): a token never changes, and
+   * verifying the same one on every request of a session costs more than the rest of the guard.
+   */
+  private readonly verified = new LRUCache<string, Principal>({ max: 10_000, ttl: 60_000, ttlAutopurge: false });
+
   constructor(
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     private readonly access: Access,
@@ -35,7 +42,10 @@ export class Authenticator {
   }
 
   private async fromJwt(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known) return known;
     let sub: unknown;
+    let exp: number | undefined;
     try {
       const verified = await jwtVerify(token, this.settings.key as never, {
         algorithms: this.settings.algorithms,
@@ -44,12 +54,16 @@ export class Authenticator {
         clockTolerance: 30,
       });
       sub = verified.payload.sub;
+      exp = verified.payload.exp;
     } catch (error) {
       const reason = (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid';
       throw new AuthenticationFailed('CREDENTIAL_INVALID', reason);
     }
     if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the token names no subject (sub)');
     const subject = `user:${sub}`;
-    return { subject, admin: this.settings.admins.has(subject), via: 'jwt' };
+    const principal: Principal = { subject, admin: this.settings.admins.has(subject), via: 'jwt' };
+    const remaining = exp === undefined ? 60_000 : exp * 1000 - Date.now();
+    if (remaining > 0) this.verified.set(token, principal, { ttl: Math.min(60_000, remaining) });
+    return principal;
   }
 }
