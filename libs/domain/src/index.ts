@@ -8,3 +8,4 @@ export * from './lib/team/team.decider';
 export * from './lib/task/task.decider';
 export * from './lib/access/access.decider';
 export * from './lib/access/permissions';
+export * from './lib/goal/pace.policy';

@@ -1,0 +1,138 @@
+import type { GoalDefinition, Phasing } from '@planledger/contracts';
+import { daysInclusive, toDayNumber } from '../shared/calendar';
+
+export type PaceStatus = 'on_track' | 'at_risk' | 'off_track';
+
+export interface ActualPoint {
+  value: number;
+  /** The business date the result belongs to (YYYY-MM-DD). */
+  businessDate: string;
+}
+
+export interface PaceAssessment {
+  asOf: string;
+  /** Share of the plan due by `asOf` according to the phasing, 0–1. */
+  plannedShare: number;
+  /** Sum of actuals (cumulative KPIs) or the latest value (level KPIs) up to `asOf`. */
+  actualToDate: number | null;
+  /** Where the plan says the KPI should stand at `asOf`. */
+  expectedToDate: number;
+  /** actualToDate ÷ target (for lower-is-better KPIs: target ÷ actualToDate). */
+  attainment: number | null;
+  /** Performance against the plan so far: 1 is exactly on plan, above is ahead, whatever the direction. */
+  pace: number | null;
+  /** Where the KPI lands at the deadline if the run rate so far holds (level KPIs: the latest value). */
+  forecast: number | null;
+  status: PaceStatus;
+  /** Why the status is what it is, in words a manager reads. */
+  reason: string;
+}
+
+/**
+ * How far the status must recover, as a share of the tolerance, before it improves again: a goal
+ * hovering at a threshold does not flap between states and alerts.
+ */
+export const HYSTERESIS_SHARE = 0.25;
+
+/**
+ * Where a goal stands on `asOf` (a date) against its phased plan. Pure: the same goal, actuals,
+ * date and previous status always give the same answer. Thresholds: pace at least 1 − tolerance is
+ * on track, at least 1 − 2 × tolerance at risk, below that off track; improving from a worse
+ * status needs a further quarter of the tolerance.
+ */
+export function assessPace(goal: GoalDefinition, actuals: readonly ActualPoint[], asOf: string, previous?: PaceStatus): PaceAssessment {
+  const share = plannedShare(goal.phasing, goal.startDate, goal.deadline, asOf);
+  const higher = goal.kpi.direction === 'higher_is_better';
+  const known = actuals.filter((a) => a.businessDate <= asOf);
+  const cumulative = goal.kpi.aggregation === 'cumulative';
+  const actualToDate = cumulative ? known.reduce((sum, a) => sum + a.value, 0) : latest(known);
+  const expectedToDate = cumulative ? goal.target * share : goal.baseline + (goal.target - goal.baseline) * share;
+
+  const ratio = (good: number | null, plan: number): number | null => {
+    if (good === null) return null;
+    if (higher) return plan === 0 ? null : good / plan;
+    return good === 0 ? (plan === 0 ? null : Number.POSITIVE_INFINITY) : plan / good;
+  };
+  const attainment = ratio(actualToDate, goal.target);
+  // A cumulative KPI with nothing due yet, or a level KPI still before its start, has no pace yet.
+  const started = asOf >= goal.startDate;
+  const pace = started && !(cumulative && share === 0) ? ratio(actualToDate, expectedToDate) : null;
+
+  let forecast: number | null = null;
+  if (actualToDate !== null) {
+    if (!cumulative || asOf >= goal.deadline) forecast = actualToDate;
+    else if (started) forecast = (actualToDate * daysInclusive(goal.startDate, goal.deadline)) / daysInclusive(goal.startDate, asOf);
+  }
+
+  const { status, reason } = classify(pace, goal.tolerance, previous, started, actualToDate === null);
+  return { asOf, plannedShare: share, actualToDate, expectedToDate, attainment, pace, forecast, status, reason };
+}
+
+function latest(points: readonly ActualPoint[]): number | null {
+  let best: ActualPoint | undefined;
+  // The last point of the latest business date wins: a later correction of the same day replaces it.
+  for (const point of points) if (!best || point.businessDate >= best.businessDate) best = point;
+  return best ? best.value : null;
+}
+
+function classify(pace: number | null, tolerance: number, previous: PaceStatus | undefined, started: boolean, noActuals: boolean): { status: PaceStatus; reason: string } {
+  if (!started) return { status: 'on_track', reason: 'not started yet' };
+  if (pace === null) return { status: previous ?? 'on_track', reason: noActuals ? 'no actuals recorded yet' : 'nothing is due yet' };
+  const margin = tolerance * HYSTERESIS_SHARE;
+  const rank: Record<PaceStatus, number> = { on_track: 0, at_risk: 1, off_track: 2 };
+  const onTrackAt = 1 - tolerance + (previous && rank[previous] > 0 ? margin : 0);
+  const atRiskAt = 1 - 2 * tolerance + (previous === 'off_track' ? margin : 0);
+  const percent = (x: number) => `${Math.round(x * 100)}%`;
+  if (pace >= onTrackAt) return { status: 'on_track', reason: `at ${percent(pace)} of plan to date` };
+  if (pace >= atRiskAt) return { status: 'at_risk', reason: `at ${percent(pace)} of plan to date, below the ${percent(1 - tolerance)} the tolerance allows` };
+  return { status: 'off_track', reason: `at ${percent(pace)} of plan to date, more than twice the tolerance behind` };
+}
+
+/** Share of the plan due by the end of `asOf`, from the goal's phasing (0 before the start, 1 from the deadline). */
+export function plannedShare(phasing: Phasing, start: string, deadline: string, asOf: string): number {
+  if (asOf < start) return 0;
+  if (asOf >= deadline) return 1;
+  if (phasing.kind === 'linear') return daysInclusive(start, asOf) / daysInclusive(start, deadline);
+  // Weighted weeks or months: the weights of the periods already over, and the current period's
+  // weight in proportion to its days (inside the goal's span) that have passed.
+  const periods = spans(phasing.kind, start, deadline);
+  let share = 0;
+  periods.forEach(([from, to], i) => {
+    const weight = phasing.weights[i] ?? 0;
+    if (asOf >= to) share += weight;
+    else if (asOf >= from) share += (weight * daysInclusive(from, asOf)) / daysInclusive(from, to);
+  });
+  return Math.min(1, share);
+}
+
+/** The weeks (Monday to Sunday) or calendar months the span touches, each clipped to the span. */
+function spans(kind: 'weekly' | 'monthly', start: string, deadline: string): [string, string][] {
+  const out: [string, string][] = [];
+  let from = start;
+  while (from <= deadline) {
+    const end = kind === 'monthly' ? lastOfMonth(from) : sundayOf(from);
+    const to = end < deadline ? end : deadline;
+    out.push([from, to]);
+    from = addDays(to, 1);
+  }
+  return out;
+}
+
+function fromDayNumber(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+function addDays(date: string, days: number): string {
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+function lastOfMonth(date: string): string {
+  const [y, m] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+function sundayOf(date: string): string {
+  const day = toDayNumber(date);
+  // 1970-01-01 was a Thursday: Monday-based weekday index is (day + 3) % 7.
+  return fromDayNumber(day + (6 - ((day + 3) % 7)));
+}
