@@ -6,6 +6,11 @@ export interface SqlClient {
   exec(text: string): Promise<void>;
   /** Runs `fn` on one dedicated connection (advisory locks, multi-statement transactions). */
   withConnection<T>(fn: (client: Pick<SqlClient, 'query' | 'exec'>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. Nothing
+   * else runs inside it, even on PGlite's single connection.
+   */
+  transaction<T>(fn: (tx: Pick<SqlClient, 'query'>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

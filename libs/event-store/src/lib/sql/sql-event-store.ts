@@ -81,7 +81,8 @@ export class SqlEventStore implements EventStore {
   private readonly defaults: AppendDefaults;
 
   constructor(
-    private readonly sql: SqlClient,
+    /** The database the events live in; read models written beside them use it too. */
+    readonly sql: SqlClient,
     readonly info: EventStoreInfo,
     options: SqlEventStoreOptions = {},
   ) {
@@ -216,4 +217,9 @@ export class SqlEventStore implements EventStore {
       recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
     };
   }
+}
+
+/** The SQL database behind a PostgreSQL or PGlite store, for read models kept beside the events; undefined for other adapters. */
+export function sqlClientOf(store: unknown): SqlClient | undefined {
+  return store instanceof SqlEventStore ? store.sql : undefined;
 }
