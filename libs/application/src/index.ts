@@ -5,3 +5,4 @@ export * from './lib/command-handler';
 export * from './lib/planning';
 export * from './lib/demo/demo-project';
 export * from './lib/access';
+export * from './lib/history';

@@ -9,3 +9,4 @@ export * from './lib/goal/goal.commands';
 export * from './lib/team/team.events';
 export * from './lib/task/task.events';
 export * from './lib/access/access.events';
+export * from './lib/history/history.schema';

@@ -25,6 +25,7 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'POST /projects': { allowed: ADMIN, scope: 'organisation' },
   'GET /projects': { allowed: ALL, scope: 'organisation' },
   'GET /projects/{projectId}': { allowed: READ, scope: 'project' },
+  'GET /projects/{projectId}/history': { allowed: READ, scope: 'project' },
   'POST /projects/{projectId}/charter-amendments': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/closure': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/goals': { allowed: MANAGE, scope: 'project' },

@@ -412,3 +412,41 @@ describe('listing projects', () => {
     expect(await call('GET', '/projects?after=yesterday')).toMatchObject({ status: 400, body: { issues: [{ path: 'after' }] } });
   });
 });
+
+describe('project history over HTTP', () => {
+  it('lists every change in order with who, when, what and why, filtered and a page at a time', async () => {
+    const projectId = await newProject();
+    const goalId = await newGoal(projectId);
+    await call('POST', `/projects/${projectId}/members`, { memberId: 'rep-7', name: 'Rep Seven', role: 'Account executive', weeklyCapacityHours: 40 });
+    await call('POST', `/goals/${goalId}/target-adjustments`, { target: 3_300_000, reason: 'pipeline review' });
+    await call('POST', `/goals/${goalId}/actuals`, { value: 1200, businessDate: '2026-11-03', source: 'CRM', externalRef: 'crm-h1' });
+    await call('POST', `/projects/${projectId}/tasks`, { title: 'Call the top accounts', dueDate: '2026-12-01', assigneeId: 'rep-7' });
+
+    const all = await call('GET', `/projects/${projectId}/history`);
+    expect(all.status).toBe(200);
+    const entries = all.body['entries'] as Record<string, unknown>[];
+    expect(entries.map((e) => e['type'])).toEqual(['ProjectOpened', 'GoalSet', 'MemberJoined', 'GoalTargetAdjusted', 'ActualRecorded', 'TaskPlanned']);
+    expect(entries[3]).toMatchObject({ kind: 'goal', actor: 'user:li.na', reason: 'pipeline review', before: 3_000_000, after: 3_300_000 });
+    expect(entries[4]).toMatchObject({ occurredAt: '2026-11-03', reason: null });
+    expect(all.body['next']).toBeNull();
+
+    const goals = await call('GET', `/projects/${projectId}/history?kind=goal`);
+    expect((goals.body['entries'] as { type: string }[]).map((e) => e.type)).toEqual(['GoalSet', 'GoalTargetAdjusted', 'ActualRecorded']);
+    const member = await call('GET', `/projects/${projectId}/history?memberId=rep-7`);
+    expect((member.body['entries'] as { type: string }[]).map((e) => e.type)).toEqual(['MemberJoined', 'TaskPlanned']);
+    expect((await call('GET', `/projects/${projectId}/history?actor=user:nobody`)).body['entries']).toEqual([]);
+
+    const first = await call('GET', `/projects/${projectId}/history?limit=4`);
+    const rest = await call('GET', `/projects/${projectId}/history?limit=4&after=${String(first.body['next'])}`);
+    expect([...(first.body['entries'] as unknown[]), ...(rest.body['entries'] as unknown[])]).toEqual(entries);
+    expect(rest.body['next']).toBeNull();
+  });
+
+  it('refuses bad filters, naming them, and answers 404 for an unknown project', async () => {
+    const projectId = await newProject();
+    expect(await call('GET', `/projects/${projectId}/history?limit=0`)).toMatchObject({ status: 400, body: { issues: [{ path: 'limit' }] } });
+    expect(await call('GET', `/projects/${projectId}/history?kind=budget`)).toMatchObject({ status: 400, body: { issues: [{ path: 'kind' }] } });
+    expect(await call('GET', `/projects/${projectId}/history?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`)).toMatchObject({ status: 400, body: { issues: [{ path: 'from' }] } });
+    expect(await call('GET', '/projects/nope/history')).toMatchObject({ status: 404, body: { code: 'PROJECT_NOT_FOUND' } });
+  });
+});

@@ -26,6 +26,8 @@ import {
   moveTaskDueDateBodySchema,
   completeTaskBodySchema,
   cancelTaskBodySchema,
+  historyPageSchema,
+  projectHistoryQuerySchema,
 } from '@planledger/contracts';
 import { createZodDto } from 'nestjs-zod';
 
@@ -56,3 +58,5 @@ export class CompleteTaskBody extends createZodDto(completeTaskBodySchema) {}
 export class CancelTaskBody extends createZodDto(cancelTaskBodySchema) {}
 export class RecordActualsBatchBody extends createZodDto(recordActualsBatchBodySchema) {}
 export class ListProjectsQuery extends createZodDto(listProjectsQuerySchema) {}
+export class ProjectHistoryQuery extends createZodDto(projectHistoryQuerySchema) {}
+export class HistoryPageDto extends createZodDto(historyPageSchema) {}

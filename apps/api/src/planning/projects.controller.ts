@@ -7,7 +7,7 @@ import { AmendProjectCharterCommand, CloseProjectCommand, OpenProjectCommand, Pl
 import type { Response } from 'express';
 import { Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, ListProjectsQuery, OpenProjectBody, PlanTaskBody, SetGoalBody } from './planning.dtos';
+import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, HistoryPageDto, ListProjectsQuery, OpenProjectBody, PlanTaskBody, ProjectHistoryQuery, SetGoalBody } from './planning.dtos';
 
 @ApiTags('projects')
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
@@ -43,6 +43,13 @@ export class ProjectsController {
     const [goals, team, tasks] = await Promise.all([this.planning.projectGoals(projectId), this.planning.team(projectId), this.planning.projectTasks(projectId)]);
     response.setHeader('ETag', etag(revision));
     return { projectId, status: state.status, revision, charter: state.charter, team, goals, tasks };
+  }
+
+  @Get(':projectId/history')
+  @ApiOperation({ summary: 'Every change to the project, its team, goals and tasks: who, when (recorded and business time), what (before → after) and why' })
+  @ApiOkResponse({ type: HistoryPageDto.Output })
+  history(@Param('projectId') projectId: string, @Query() query: ProjectHistoryQuery) {
+    return this.planning.history(projectId, query);
   }
 
   @Post(':projectId/charter-amendments')

@@ -22,6 +22,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /projects': { action: 'project.open', target: organisation },
   'GET /projects': { action: 'project.list', target: organisation },
   'GET /projects/:projectId': { action: 'project.read', target: project },
+  'GET /projects/:projectId/history': { action: 'project.read', target: project },
   'POST /projects/:projectId/charter-amendments': { action: 'project.manage', target: project },
   'POST /projects/:projectId/closure': { action: 'project.manage', target: project },
   'POST /projects/:projectId/goals': { action: 'goal.plan', target: project },

@@ -1,4 +1,4 @@
-import type { PlanLedgerEvent, GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
+import type { PlanLedgerEvent, ProjectHistoryQuery, GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
 import {
   checkDecomposition,
   decideGoal,
@@ -32,6 +32,7 @@ import {
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { AggregateCache } from './aggregate-cache';
+import { projectHistory } from './history';
 import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Decider, type Folding, type Idempotency } from './command-handler';
 import { goalStream, projectStream, taskStream, teamStream } from './streams';
 
@@ -239,6 +240,12 @@ export class Planning {
       }),
     );
     return { projects, next: page.events.length === limit ? (page.position ?? null) : null };
+  }
+
+  /** Every change to the project, its team, goals and tasks, filtered and a page at a time. */
+  async history(projectId: string, query: ProjectHistoryQuery) {
+    await this.project(projectId);
+    return projectHistory(this.store, projectId, query);
   }
 
   /** The project's tasks, folded from their streams. */

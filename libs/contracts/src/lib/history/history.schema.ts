@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { idSchema } from '../shared/primitives';
+
+/** What part of the plan an event changed. */
+export const HISTORY_KINDS = ['project', 'team', 'goal', 'task'] as const;
+export const historyKindSchema = z.enum(HISTORY_KINDS, { error: `must be one of ${HISTORY_KINDS.join(', ')}` });
+
+/** GET /projects/{id}/history */
+export const projectHistoryQuerySchema = z
+  .object({
+    kind: historyKindSchema.optional(),
+    actor: z.string().min(1).max(200).optional(),
+    goalId: idSchema.optional(),
+    memberId: idSchema.optional(),
+    from: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    to: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+    limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be from 1 to 500').max(500, 'must be from 1 to 500').default(100),
+    after: z.string().regex(/^\d{20}-\d{20}$/, 'must be the `next` value of a previous page').optional(),
+  })
+  .strict()
+  .refine((q) => q.from === undefined || q.to === undefined || Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+export type ProjectHistoryQuery = z.infer<typeof projectHistoryQuerySchema>;
+
+/** One change, as the history lists it. */
+export const historyEntrySchema = z.object({
+  position: z.string(),
+  kind: historyKindSchema,
+  type: z.string().describe('The event type, e.g. GoalTargetAdjusted'),
+  streamId: z.string(),
+  actor: z.string().describe('Who made the change'),
+  recordedAt: z.string().describe('When PlanLedger learnt it'),
+  occurredAt: z.string().describe('When it happened in the business (the request time, or an actual’s business date)'),
+  reason: z.string().nullable().describe('Why, for every change to something already planned'),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+  data: z.record(z.string(), z.unknown()).describe('The whole event'),
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export const historyPageSchema = z.object({ entries: z.array(historyEntrySchema), next: z.string().nullable().describe('Pass as `after` for the next page; null at the end') });
