@@ -6,3 +6,4 @@ export * from './lib/planning';
 export * from './lib/demo/demo-project';
 export * from './lib/access';
 export * from './lib/history';
+export * from './lib/time-travel';

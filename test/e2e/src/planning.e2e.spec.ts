@@ -450,3 +450,29 @@ describe('project history over HTTP', () => {
     expect(await call('GET', '/projects/nope/history')).toMatchObject({ status: 404, body: { code: 'PROJECT_NOT_FOUND' } });
   });
 });
+
+describe('time travel over HTTP', () => {
+  it('answers the plan as it stood at a past moment, and the diff since with reasons', async () => {
+    const projectId = await newProject();
+    const goalId = await newGoal(projectId);
+    await new Promise((r) => setTimeout(r, 20));
+    const then = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await call('POST', `/goals/${goalId}/target-adjustments`, { target: 3_400_000, reason: 'board raised the bar' });
+    const now = new Date(Date.now() + 1000).toISOString();
+
+    const past = await call('GET', `/projects/${projectId}/plan?asOf=${then}`);
+    expect(past).toMatchObject({ status: 200, body: { asOf: then, goals: [{ goalId, target: 3_000_000 }] } });
+    expect((await call('GET', `/projects/${projectId}/plan?asOf=${now}`)).body).toMatchObject({ goals: [{ goalId, target: 3_400_000 }] });
+    const diff = await call('GET', `/projects/${projectId}/plan/diff?from=${then}&to=${now}`);
+    expect(diff.body['goals']).toEqual([expect.objectContaining({ id: goalId, change: 'retargeted', before: 3_000_000, after: 3_400_000, reasons: [expect.objectContaining({ reason: 'board raised the bar', actor: 'user:li.na' })] })]);
+  });
+
+  it('refuses a missing or malformed moment, naming it', async () => {
+    const projectId = await newProject();
+    expect(await call('GET', `/projects/${projectId}/plan`)).toMatchObject({ status: 400, body: { issues: [{ path: 'asOf' }] } });
+    expect(await call('GET', `/projects/${projectId}/plan?asOf=yesterday`)).toMatchObject({ status: 400, body: { issues: [{ path: 'asOf' }] } });
+    expect(await call('GET', `/projects/${projectId}/plan/diff?from=2026-12-01T00:00:00Z&to=2026-11-01T00:00:00Z`)).toMatchObject({ status: 400, body: { issues: [{ path: 'from' }] } });
+    expect(await call('GET', `/projects/nope/plan?asOf=2026-11-01T00:00:00Z`)).toMatchObject({ status: 404 });
+  });
+});

@@ -27,6 +27,10 @@ import {
   completeTaskBodySchema,
   cancelTaskBodySchema,
   historyPageSchema,
+  planAsOfQuerySchema,
+  planDiffQuerySchema,
+  planDiffSchema,
+  planSnapshotSchema,
   projectHistoryQuerySchema,
 } from '@planledger/contracts';
 import { createZodDto } from 'nestjs-zod';
@@ -60,3 +64,7 @@ export class RecordActualsBatchBody extends createZodDto(recordActualsBatchBodyS
 export class ListProjectsQuery extends createZodDto(listProjectsQuerySchema) {}
 export class ProjectHistoryQuery extends createZodDto(projectHistoryQuerySchema) {}
 export class HistoryPageDto extends createZodDto(historyPageSchema) {}
+export class PlanAsOfQuery extends createZodDto(planAsOfQuerySchema) {}
+export class PlanDiffQuery extends createZodDto(planDiffQuerySchema) {}
+export class PlanSnapshotDto extends createZodDto(planSnapshotSchema) {}
+export class PlanDiffDto extends createZodDto(planDiffSchema) {}

@@ -7,7 +7,7 @@ import { AmendProjectCharterCommand, CloseProjectCommand, OpenProjectCommand, Pl
 import type { Response } from 'express';
 import { Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, HistoryPageDto, ListProjectsQuery, OpenProjectBody, PlanTaskBody, ProjectHistoryQuery, SetGoalBody } from './planning.dtos';
+import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, HistoryPageDto, ListProjectsQuery, OpenProjectBody, PlanAsOfQuery, PlanDiffDto, PlanDiffQuery, PlanSnapshotDto, PlanTaskBody, ProjectHistoryQuery, SetGoalBody } from './planning.dtos';
 
 @ApiTags('projects')
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
@@ -50,6 +50,20 @@ export class ProjectsController {
   @ApiOkResponse({ type: HistoryPageDto.Output })
   history(@Param('projectId') projectId: string, @Query() query: ProjectHistoryQuery) {
     return this.planning.history(projectId, query);
+  }
+
+  @Get(':projectId/plan')
+  @ApiOperation({ summary: 'The whole plan (goals and targets, owners, team and roles, tasks and assignees) as the system knew it at `asOf`' })
+  @ApiOkResponse({ type: PlanSnapshotDto.Output })
+  planAsOf(@Param('projectId') projectId: string, @Query() query: PlanAsOfQuery) {
+    return this.planning.planAsOf(projectId, query.asOf);
+  }
+
+  @Get(':projectId/plan/diff')
+  @ApiOperation({ summary: 'What changed in the plan between two moments, each change with the reasons recorded in between' })
+  @ApiOkResponse({ type: PlanDiffDto.Output })
+  planDiff(@Param('projectId') projectId: string, @Query() query: PlanDiffQuery) {
+    return this.planning.planDiff(projectId, query.from, query.to);
   }
 
   @Post(':projectId/charter-amendments')

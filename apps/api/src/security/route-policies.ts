@@ -23,6 +23,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /projects': { action: 'project.list', target: organisation },
   'GET /projects/:projectId': { action: 'project.read', target: project },
   'GET /projects/:projectId/history': { action: 'project.read', target: project },
+  'GET /projects/:projectId/plan': { action: 'project.read', target: project },
+  'GET /projects/:projectId/plan/diff': { action: 'project.read', target: project },
   'POST /projects/:projectId/charter-amendments': { action: 'project.manage', target: project },
   'POST /projects/:projectId/closure': { action: 'project.manage', target: project },
   'POST /projects/:projectId/goals': { action: 'goal.plan', target: project },

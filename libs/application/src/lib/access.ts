@@ -5,7 +5,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { AggregateCache } from './aggregate-cache';
 import { CommandHandler, type CommandResult, type Decider } from './command-handler';
-import { projectDecider, teamDecider, type RequestMetadata } from './planning';
+import { projectDecider, teamDecider } from './deciders';
+import type { RequestMetadata } from './planning';
 import { ACCESS_STREAM, projectStream, teamStream } from './streams';
 
 export const accessDecider: Decider<AccessState, AccessEvent, AccessCommand, AccessContext> = {

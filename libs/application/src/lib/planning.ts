@@ -1,64 +1,25 @@
-import type { PlanLedgerEvent, ProjectHistoryQuery, GoalDefinition, GoalEvent, GoalOwner, MemberProfile, Phasing, ProjectCharter, ProjectEvent, TaskEvent, TaskPlan, TeamEvent } from '@planledger/contracts';
+import type { GoalDefinition, GoalOwner, MemberProfile, Phasing, PlanLedgerEvent, ProjectCharter, ProjectHistoryQuery, TaskPlan } from '@planledger/contracts';
 import {
   checkDecomposition,
-  decideGoal,
-  decideProject,
-  decideTask,
-  decideTeam,
-  evolveGoal,
-  foldGoal,
-  evolveProject,
-  evolveTask,
-  evolveTeam,
-  initialGoalState,
-  initialProjectState,
-  initialTaskState,
-  initialTeamState,
-  skillCoverage,
   refuse,
+  skillCoverage,
   type ActualInput,
   type CommandMetadata,
   type GoalCommand,
   type GoalContext,
-  type GoalState,
-  type ProjectCommand,
-  type ProjectState,
   type TaskCommand,
   type TaskContext,
-  type TaskState,
   type TeamCommand,
-  type TeamContext,
-  type TeamState,
 } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { AggregateCache } from './aggregate-cache';
 import { projectHistory } from './history';
-import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Decider, type Folding, type Idempotency } from './command-handler';
+import { planAsOf, planDiff } from './time-travel';
+import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Folding, type Idempotency } from './command-handler';
+import { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
 import { goalStream, projectStream, taskStream, teamStream } from './streams';
 
-export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
-  initialState: initialProjectState,
-  evolve: evolveProject,
-  decide: (command, state) => decideProject(command, state),
-};
-export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext> = {
-  initialState: initialGoalState,
-  evolve: evolveGoal,
-  fold: foldGoal,
-  decide: decideGoal,
-};
-
-export const teamDecider: Decider<TeamState, TeamEvent, TeamCommand, TeamContext> = {
-  initialState: initialTeamState,
-  evolve: evolveTeam,
-  decide: decideTeam,
-};
-
-export const taskDecider: Decider<TaskState, TaskEvent, TaskCommand, TaskContext> = {
-  initialState: initialTaskState,
-  evolve: evolveTask,
-  decide: decideTask,
-};
+export { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
 
 type TaskChange =
   | { type: 'AssignTask'; data: { assigneeId: string; reason?: string } }
@@ -246,6 +207,18 @@ export class Planning {
   async history(projectId: string, query: ProjectHistoryQuery) {
     await this.project(projectId);
     return projectHistory(this.store, projectId, query);
+  }
+
+  /** The whole plan as the system knew it at `asOf`, folded from the log. */
+  async planAsOf(projectId: string, asOf: string) {
+    await this.project(projectId);
+    return planAsOf(this.store, projectId, asOf);
+  }
+
+  /** What changed in the plan between two moments, with the reasons recorded in between. */
+  async planDiff(projectId: string, from: string, to: string) {
+    await this.project(projectId);
+    return planDiff(this.store, projectId, from, to);
   }
 
   /** The project's tasks, folded from their streams. */

@@ -37,3 +37,33 @@ export const historyEntrySchema = z.object({
 });
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;
 export const historyPageSchema = z.object({ entries: z.array(historyEntrySchema), next: z.string().nullable().describe('Pass as `after` for the next page; null at the end') });
+
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time such as 2026-11-15T12:00:00Z' });
+
+/** GET /projects/{id}/plan?asOf= */
+export const planAsOfQuerySchema = z.object({ asOf: instant }).strict();
+/** GET /projects/{id}/plan/diff?from=&to= */
+export const planDiffQuerySchema = z
+  .object({ from: instant, to: instant })
+  .strict()
+  .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+
+export const planSnapshotSchema = z.object({
+  projectId: z.string(),
+  asOf: z.string(),
+  position: z.string().nullable().describe('The last event the plan includes'),
+  status: z.string(),
+  charter: z.unknown(),
+  members: z.array(z.object({ memberId: z.string(), name: z.string(), role: z.string(), responsibilities: z.array(z.string()) })),
+  goals: z.array(z.object({ goalId: z.string(), title: z.string(), status: z.string(), target: z.number(), deadline: z.string(), owner: z.unknown(), parentGoalId: z.string().nullable() })),
+  tasks: z.array(z.object({ taskId: z.string(), title: z.string(), status: z.string(), assigneeId: z.string().nullable(), dueDate: z.string(), goalId: z.string().nullable() })),
+});
+
+const changeSchema = z.object({
+  id: z.string(),
+  change: z.string().describe('added, withdrawn, retargeted, deadline moved, owner changed, reassigned, re-dated, status changed, joined, left, role changed'),
+  before: z.unknown().optional(),
+  after: z.unknown().optional(),
+  reasons: z.array(z.object({ reason: z.string(), actor: z.string(), recordedAt: z.string(), type: z.string() })),
+});
+export const planDiffSchema = z.object({ projectId: z.string(), from: z.string(), to: z.string(), goals: z.array(changeSchema), tasks: z.array(changeSchema), members: z.array(changeSchema) });

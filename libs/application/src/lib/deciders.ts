@@ -1,0 +1,53 @@
+import type { GoalEvent, ProjectEvent, TaskEvent, TeamEvent } from '@planledger/contracts';
+import {
+  decideGoal,
+  decideProject,
+  decideTask,
+  decideTeam,
+  evolveGoal,
+  evolveProject,
+  evolveTask,
+  evolveTeam,
+  foldGoal,
+  initialGoalState,
+  initialProjectState,
+  initialTaskState,
+  initialTeamState,
+  type GoalCommand,
+  type GoalContext,
+  type GoalState,
+  type ProjectCommand,
+  type ProjectState,
+  type TaskCommand,
+  type TaskContext,
+  type TaskState,
+  type TeamCommand,
+  type TeamContext,
+  type TeamState,
+} from '@planledger/domain';
+import type { Decider } from './command-handler';
+
+/** The application's view of each aggregate's decider. */
+export const projectDecider: Decider<ProjectState, ProjectEvent, ProjectCommand, undefined> = {
+  initialState: initialProjectState,
+  evolve: evolveProject,
+  decide: (command, state) => decideProject(command, state),
+};
+export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext> = {
+  initialState: initialGoalState,
+  evolve: evolveGoal,
+  fold: foldGoal,
+  decide: decideGoal,
+};
+
+export const teamDecider: Decider<TeamState, TeamEvent, TeamCommand, TeamContext> = {
+  initialState: initialTeamState,
+  evolve: evolveTeam,
+  decide: decideTeam,
+};
+
+export const taskDecider: Decider<TaskState, TaskEvent, TaskCommand, TaskContext> = {
+  initialState: initialTaskState,
+  evolve: evolveTask,
+  decide: decideTask,
+};
