@@ -1,0 +1,74 @@
+import type { GoalDefinition, GoalEvent } from '@planledger/contracts';
+import { toDayNumber } from '../shared/calendar';
+import { plannedShare, type ActualPoint } from './pace.policy';
+
+/** One goal as the progress view keeps it: its current definition and every actual, as plain JSON. */
+export interface GoalProgressDoc {
+  [key: string]: unknown;
+  goalId: string;
+  projectId: string;
+  status: 'active' | 'withdrawn';
+  definition: GoalDefinition;
+  /** actualId → the actual's value and business date (corrections applied). */
+  actuals: Record<string, ActualPoint>;
+}
+
+/** The progress document after a goal event; pure, for the projection runner and for tests. */
+export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: GoalEvent): GoalProgressDoc | undefined {
+  if (event.type === 'GoalSet') {
+    const { goalId, projectId, smart: _smart, ...definition } = event.data;
+    return { goalId, projectId, status: 'active', definition, actuals: {} };
+  }
+  if (!doc) return doc;
+  switch (event.type) {
+    case 'GoalTargetAdjusted':
+      return { ...doc, definition: { ...doc.definition, target: event.data.after } };
+    case 'GoalDeadlineMoved':
+      return { ...doc, definition: { ...doc.definition, deadline: event.data.after } };
+    case 'GoalOwnerChanged':
+      return { ...doc, definition: { ...doc.definition, owner: event.data.after } };
+    case 'GoalRephased':
+      return { ...doc, definition: { ...doc.definition, phasing: event.data.after } };
+    case 'GoalWithdrawn':
+      return { ...doc, status: 'withdrawn' };
+    case 'ActualRecorded':
+      return { ...doc, actuals: { ...doc.actuals, [event.data.actualId]: { value: event.data.value, businessDate: event.data.businessDate } } };
+    case 'ActualCorrected': {
+      const previous = doc.actuals[event.data.actualId];
+      return previous ? { ...doc, actuals: { ...doc.actuals, [event.data.actualId]: { ...previous, value: event.data.after } } } : doc;
+    }
+  }
+}
+
+export interface SeriesPoint {
+  date: string;
+  actual: number | null;
+  expected: number;
+}
+
+/**
+ * Day by day from the start to `until` (at most the deadline): the actual to date (sum or latest
+ * value) and where the plan expected it, for charts.
+ */
+export function progressSeries(goal: GoalDefinition, actuals: readonly ActualPoint[], until: string): SeriesPoint[] {
+  const end = until < goal.deadline ? until : goal.deadline;
+  if (end < goal.startDate) return [];
+  const cumulative = goal.kpi.aggregation === 'cumulative';
+  const sorted = [...actuals].sort((a, b) => (a.businessDate < b.businessDate ? -1 : a.businessDate > b.businessDate ? 1 : 0));
+  const points: SeriesPoint[] = [];
+  let index = 0;
+  let running = 0;
+  let latest: number | null = null;
+  // Actuals dated before the start count towards the first day.
+  for (let day = toDayNumber(goal.startDate); day <= toDayNumber(end); day++) {
+    const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    while (index < sorted.length && sorted[index].businessDate <= date) {
+      running += sorted[index].value;
+      latest = sorted[index].value;
+      index++;
+    }
+    const share = plannedShare(goal.phasing, goal.startDate, goal.deadline, date);
+    points.push({ date, actual: cumulative ? running : latest, expected: cumulative ? goal.target * share : goal.baseline + (goal.target - goal.baseline) * share });
+  }
+  return points;
+}
