@@ -16,7 +16,10 @@ export interface GoalProgressDoc {
 /** The progress document after a goal event; pure, for the projection runner and for tests. */
 export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: GoalEvent): GoalProgressDoc | undefined {
   if (event.type === 'GoalSet') {
-    const { goalId, projectId, smart: _smart, ...definition } = event.data;
+    const { goalId, projectId, title, kpi, target, baseline, startDate, deadline, phasing, owner, tolerance, parentGoalId, relevance, actualsSource } = event.data;
+    const definition: GoalDefinition = { title, kpi, target, baseline, startDate, deadline, phasing, owner, tolerance, parentGoalId, relevance, actualsSource };
+    // Optional fields that are absent stay absent, as in the aggregate.
+    for (const key of Object.keys(definition) as (keyof GoalDefinition)[]) if (definition[key] === undefined) delete definition[key];
     return { goalId, projectId, status: 'active', definition, actuals: {} };
   }
   if (!doc) return doc;
