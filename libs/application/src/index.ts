@@ -7,3 +7,4 @@ export * from './lib/demo/demo-project';
 export * from './lib/access';
 export * from './lib/history';
 export * from './lib/time-travel';
+export * from './lib/progress';

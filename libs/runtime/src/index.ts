@@ -5,3 +5,4 @@ export * from './lib/bootstrap';
 export * from './lib/log-follower.service';
 export * from './lib/worker-loops.module';
 export * from './lib/version';
+export * from './lib/projections.service';

@@ -26,6 +26,8 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'GET /projects': { allowed: ALL, scope: 'organisation' },
   'GET /projects/{projectId}': { allowed: READ, scope: 'project' },
   'GET /projects/{projectId}/history': { allowed: READ, scope: 'project' },
+  'GET /projects/{projectId}/progress': { allowed: READ, scope: 'project' },
+  'GET /goals/{goalId}/progress': { allowed: READ, scope: 'project' },
   'GET /projects/{projectId}/plan': { allowed: READ, scope: 'project' },
   'GET /projects/{projectId}/plan/diff': { allowed: READ, scope: 'project' },
   'POST /projects/{projectId}/charter-amendments': { allowed: MANAGE, scope: 'project' },

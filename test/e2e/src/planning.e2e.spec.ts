@@ -476,3 +476,29 @@ describe('time travel over HTTP', () => {
     expect(await call('GET', `/projects/nope/plan?asOf=2026-11-01T00:00:00Z`)).toMatchObject({ status: 404 });
   });
 });
+
+describe('progress over HTTP', () => {
+  it('judges each goal against its plan on a given day, with the daily series, and rolls children up into the parent', async () => {
+    const projectId = await newProject();
+    const linear = { ...goal, phasing: { kind: 'linear' }, startDate: '2026-11-01', deadline: '2026-11-30', target: 30_000, baseline: 20_000 };
+    const parentId = (await call('POST', `/projects/${projectId}/goals`, linear)).body['id'] as string;
+    const childA = (await call('POST', `/projects/${projectId}/goals`, { ...linear, target: 15_000, baseline: 10_000, parentGoalId: parentId })).body['id'] as string;
+    const childB = (await call('POST', `/projects/${projectId}/goals`, { ...linear, target: 15_000, baseline: 10_000, parentGoalId: parentId })).body['id'] as string;
+    await call('POST', `/goals/${childA}/actuals`, { value: 5_000, businessDate: '2026-11-05', source: 'CRM', externalRef: 'p-a1' });
+    const last = await call('POST', `/goals/${childB}/actuals`, { value: 1_000, businessDate: '2026-11-05', source: 'CRM', externalRef: 'p-b1' });
+    const wrote = String(last.body['position']);
+
+    // Read-your-writes: given the position the last command returned, the view waits for it.
+    const a = await call('GET', `/goals/${childA}/progress?date=2026-11-10&minPosition=${wrote}`);
+    expect(a).toMatchObject({ status: 200, body: { goalId: childA, actualToDate: 5_000, expectedToDate: 5_000, pace: 1, status: 'on_track', caughtUp: true } });
+    expect((a.body['series'] as unknown[]).length).toBe(10);
+    expect((await call('GET', `/goals/${childB}/progress?date=2026-11-10`)).body).toMatchObject({ pace: 0.2, status: 'off_track' });
+
+    const project = await call('GET', `/projects/${projectId}/progress?date=2026-11-10&minPosition=${wrote}`);
+    expect(project.body).toMatchObject({ caughtUp: true, position: expect.any(String) });
+    expect((project.body['goals'] as unknown[]).length).toBe(3);
+    const parent = (project.body['goals'] as { goalId: string; children?: unknown }[]).find((g) => g.goalId === parentId);
+    expect(parent?.children).toEqual({ count: 2, actualToDate: 6_000, expectedToDate: 10_000, offTrack: [childB] });
+    expect(await call('GET', `/goals/${childA}/progress?date=11/10/2026`)).toMatchObject({ status: 400, body: { issues: [{ path: 'date' }] } });
+  });
+});

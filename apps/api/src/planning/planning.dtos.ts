@@ -27,6 +27,7 @@ import {
   completeTaskBodySchema,
   cancelTaskBodySchema,
   historyPageSchema,
+  progressQuerySchema,
   planAsOfQuerySchema,
   planDiffQuerySchema,
   planDiffSchema,
@@ -68,3 +69,4 @@ export class PlanAsOfQuery extends createZodDto(planAsOfQuerySchema) {}
 export class PlanDiffQuery extends createZodDto(planDiffQuerySchema) {}
 export class PlanSnapshotDto extends createZodDto(planSnapshotSchema) {}
 export class PlanDiffDto extends createZodDto(planDiffSchema) {}
+export class ProgressQuery extends createZodDto(progressQuerySchema) {}

@@ -5,11 +5,16 @@ import { PLANNING_COMMAND_HANDLERS } from './planning.commands';
 import { ProjectsController } from './projects.controller';
 import { TasksController } from './tasks.controller';
 import { TeamController } from './team.controller';
+import { ProgressController } from './progress.controller';
+import { Progress } from '@planledger/application';
+import { READ_MODELS } from '@planledger/runtime';
+import type { ReadModelStore } from '@planledger/projections';
+import { EVENT_STORE, type EventStore } from '@planledger/event-store';
 
 @Module({
   imports: [CqrsModule],
-  controllers: [ProjectsController, TeamController, GoalsController, TasksController],
+  controllers: [ProjectsController, TeamController, GoalsController, TasksController, ProgressController],
   // Planning comes from the global SecurityModule, which shares it with the AccessGuard.
-  providers: [...PLANNING_COMMAND_HANDLERS],
+  providers: [...PLANNING_COMMAND_HANDLERS, { provide: Progress, inject: [READ_MODELS, EVENT_STORE], useFactory: (models: ReadModelStore, store: EventStore) => new Progress(models, store) }],
 })
 export class PlanningModule {}

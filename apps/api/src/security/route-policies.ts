@@ -23,6 +23,8 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /projects': { action: 'project.list', target: organisation },
   'GET /projects/:projectId': { action: 'project.read', target: project },
   'GET /projects/:projectId/history': { action: 'project.read', target: project },
+  'GET /projects/:projectId/progress': { action: 'project.read', target: project },
+  'GET /goals/:goalId/progress': { action: 'project.read', target: goal },
   'GET /projects/:projectId/plan': { action: 'project.read', target: project },
   'GET /projects/:projectId/plan/diff': { action: 'project.read', target: project },
   'POST /projects/:projectId/charter-amendments': { action: 'project.manage', target: project },

@@ -53,6 +53,10 @@ export class InMemoryReadModelStore implements ReadModelStore {
     return new Map([...(this.docsByProjection.get(projection) ?? new Map<string, JsonObject>())].map(([k, v]) => [k, structuredClone(v)]));
   }
 
+  async find(projection: string, field: string, value: string): Promise<Map<string, JsonObject>> {
+    return new Map([...(await this.all(projection))].filter(([, doc]) => doc[field] === value));
+  }
+
   async checkpoint(projection: string): Promise<{ position: Position | undefined; applied: number }> {
     return this.checkpoints.get(projection) ?? { position: undefined, applied: 0 };
   }

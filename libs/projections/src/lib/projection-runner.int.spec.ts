@@ -169,6 +169,7 @@ describe.each(backends)('projection runner on $name', (backend) => {
     const dying: ReadModelStore = {
       ...env.models,
       get: (p, k) => env.models.get(p, k),
+      find: (p, f, v) => env.models.find(p, f, v),
       all: (p) => env.models.all(p),
       checkpoint: (p) => env.models.checkpoint(p),
       deadLetters: (p) => env.models.deadLetters(p),

@@ -72,15 +72,16 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
   }
 
   /** Steps until the projection has applied everything in the log at the time it gets there. */
-  async catchUp(onProgress?: (applied: number) => void): Promise<number> {
+  async catchUp(onProgress?: (applied: number) => void, signal?: AbortSignal): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!signal?.aborted) {
       const { applied, busy } = await this.step();
       total += applied;
       if (applied > 0) onProgress?.(total);
       if (busy) await sleep(this.idleMs);
       else if (applied === 0) return total;
     }
+    return total;
   }
 
   /** Catches up, then follows the log until `signal` aborts. */

@@ -26,6 +26,8 @@ export interface ReadModelStore {
   batch<T>(projection: string, fn: (tx: BatchTransaction) => Promise<T>): Promise<T>;
   get(projection: string, key: string): Promise<JsonObject | undefined>;
   all(projection: string): Promise<Map<string, JsonObject>>;
+  /** Documents whose top-level text field `field` equals `value`. */
+  find(projection: string, field: string, value: string): Promise<Map<string, JsonObject>>;
   checkpoint(projection: string): Promise<{ position: Position | undefined; applied: number }>;
   deadLetters(projection: string): Promise<DeadLetter[]>;
 }

@@ -90,6 +90,11 @@ export class SqlReadModelStore implements ReadModelStore {
     return new Map(rows.map((r) => [r.key, r.doc]));
   }
 
+  async find(projection: string, field: string, value: string): Promise<Map<string, JsonObject>> {
+    const rows = await this.sql.query<{ key: string; doc: JsonObject }>('SELECT key, doc FROM pl_read_models WHERE projection = $1 AND doc ->> $2 = $3', [projection, field, value]);
+    return new Map(rows.map((r) => [r.key, r.doc]));
+  }
+
   async checkpoint(projection: string): Promise<{ position: Position | undefined; applied: number }> {
     const [row] = await this.sql.query<{ position: string | null; applied: string }>('SELECT position, applied::text AS applied FROM pl_projection_checkpoints WHERE projection = $1', [projection]);
     return { position: row?.position ?? undefined, applied: Number(row?.applied ?? 0) };

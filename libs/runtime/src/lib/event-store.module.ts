@@ -1,6 +1,10 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { PlanLedgerConfig } from '@planledger/config';
-import { EVENT_STORE, openEventStore, type EventStore } from '@planledger/event-store';
+import { EVENT_STORE, openEventStore, sqlClientOf, type EventStore } from '@planledger/event-store';
+import { InMemoryReadModelStore, SqlReadModelStore, type ReadModelStore } from '@planledger/projections';
+
+/** DI token for the read models (beside the events in SQL; in memory with the in-memory store). */
+export const READ_MODELS = Symbol.for('planledger.ReadModels');
 import { PLANLEDGER_CONFIG } from './config.module';
 
 /** Opens the configured event store once per process and closes it on shutdown. */
@@ -19,8 +23,16 @@ import { PLANLEDGER_CONFIG } from './config.module';
         return store;
       },
     },
+    {
+      provide: READ_MODELS,
+      inject: [EVENT_STORE],
+      useFactory: async (store: EventStore): Promise<ReadModelStore> => {
+        const sql = sqlClientOf(store);
+        return sql ? SqlReadModelStore.open(sql) : new InMemoryReadModelStore();
+      },
+    },
   ],
-  exports: [EVENT_STORE],
+  exports: [EVENT_STORE, READ_MODELS],
 })
 export class EventStoreModule implements OnApplicationShutdown {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}

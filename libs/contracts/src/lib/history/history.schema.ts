@@ -67,3 +67,15 @@ const changeSchema = z.object({
   reasons: z.array(z.object({ reason: z.string(), actor: z.string(), recordedAt: z.string(), type: z.string() })),
 });
 export const planDiffSchema = z.object({ projectId: z.string(), from: z.string(), to: z.string(), goals: z.array(changeSchema), tasks: z.array(changeSchema), members: z.array(changeSchema) });
+
+/** GET /goals/{id}/progress, GET /projects/{id}/progress */
+export const progressQuerySchema = z
+  .object({
+    date: z.iso.date({ error: 'must be a date like 2026-11-15' }).optional().describe('The day to judge; today in the project’s time zone when absent'),
+    minPosition: z
+      .string()
+      .regex(/^\d{20}-\d{20}$/, 'must be the position a command returned')
+      .optional()
+      .describe('Wait (up to 2 s) until the view includes this position, e.g. the one your last command returned'),
+  })
+  .strict();

@@ -1,0 +1,98 @@
+import { parseEvent, type GoalEvent, type PlanLedgerEvent } from '@planledger/contracts';
+import { assessPace, evolveGoalProgress, progressSeries, type GoalProgressDoc } from '@planledger/domain';
+import { comparePositions, type EventStore, type JsonObject } from '@planledger/event-store';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
+
+const GOAL_EVENT_TYPES = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMoved', 'GoalOwnerChanged', 'GoalRephased', 'GoalWithdrawn', 'ActualRecorded', 'ActualCorrected'] as const;
+
+/** Per goal: its current definition and actuals, kept by the projection runner. */
+export const goalProgressProjection: Projection<GoalProgressDoc & JsonObject> = {
+  name: 'goal-progress',
+  version: 1,
+  eventTypes: GOAL_EVENT_TYPES,
+  keysOf: (event) => [String(event.data['goalId'])],
+  evolve: (doc, event) => evolveGoalProgress(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
+};
+
+/** Every projection the worker runs. */
+export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection as unknown as Projection<never>];
+
+/** Today's date where the project works. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Progress views over the goal-progress read model, with pace judged by the domain's policy. */
+export class Progress {
+  private readonly id = projectionId(goalProgressProjection);
+
+  constructor(
+    private readonly models: ReadModelStore,
+    private readonly store: EventStore,
+  ) {}
+
+  /**
+   * Read-your-writes: waits until the view has applied `position` (a command's answer), at most
+   * `timeoutMs`. Answers whether it got there; the view is served either way, saying which.
+   */
+  async reached(position: string | undefined, timeoutMs = 2000): Promise<boolean> {
+    if (position === undefined) return true;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { position: at } = await this.models.checkpoint(this.id);
+      if (at !== undefined && comparePositions(at, position) >= 0) return true;
+      // The checkpoint moves only past events the projection reads: caught up too when none of those
+      // lies between it and the position asked for.
+      const pending = await this.store.readAll({ after: at, types: [...goalProgressProjection.eventTypes], limit: 1 });
+      if (pending.events.length === 0 || comparePositions(pending.events[0].position, position) > 0) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(25);
+    }
+  }
+
+  /**
+   * One goal on `date`: the assessment and the daily series. A goal the read model has not applied
+   * yet is folded from its events instead (the same document: the projection is proved equal).
+   */
+  async goal(goalId: string, dateFor: (projectId: string) => Promise<string>, events: () => Promise<readonly PlanLedgerEvent[]>) {
+    const stored = (await this.models.get(this.id, goalId)) as GoalProgressDoc | undefined;
+    const doc = stored ?? (await events()).reduce<GoalProgressDoc | undefined>((d, e) => evolveGoalProgress(d, e as GoalEvent), undefined);
+    if (!doc) return undefined;
+    const date = await dateFor(doc.projectId);
+    return { ...this.view(doc, date), series: progressSeries(doc.definition, Object.values(doc.actuals), date) };
+  }
+
+  /** Every goal of a project on `date`, parents with their children's roll-up. */
+  async project(projectId: string, date: string) {
+    const docs = [...(await this.models.find(this.id, 'projectId', projectId)).values()] as GoalProgressDoc[];
+    const views = docs.map((doc) => this.view(doc, date));
+    const goals = views.map((view) => {
+      const children = views.filter((c) => c.parentGoalId === view.goalId && c.goalStatus === 'active');
+      if (children.length === 0) return view;
+      const actual = children.reduce((sum, c) => sum + (c.actualToDate ?? 0), 0);
+      const expected = children.reduce((sum, c) => sum + c.expectedToDate, 0);
+      return { ...view, children: { count: children.length, actualToDate: actual, expectedToDate: expected, offTrack: children.filter((c) => c.status === 'off_track').map((c) => c.goalId) } };
+    });
+    const { position } = await this.models.checkpoint(this.id);
+    return { projectId, date, position: position ?? null, goals };
+  }
+
+  private view(doc: GoalProgressDoc, date: string) {
+    const assessment = assessPace(doc.definition, Object.values(doc.actuals), date);
+    return {
+      goalId: doc.goalId,
+      projectId: doc.projectId,
+      title: doc.definition.title,
+      goalStatus: doc.status,
+      kpi: doc.definition.kpi,
+      target: doc.definition.target,
+      deadline: doc.definition.deadline,
+      owner: doc.definition.owner,
+      parentGoalId: doc.definition.parentGoalId ?? null,
+      ...assessment,
+      pace: assessment.pace === Number.POSITIVE_INFINITY ? null : assessment.pace,
+      attainment: assessment.attainment === Number.POSITIVE_INFINITY ? null : assessment.attainment,
+    };
+  }
+}
