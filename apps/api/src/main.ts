@@ -31,6 +31,11 @@ async function bootstrap(): Promise<void> {
   app.use(json({ limit: '256kb' }));
   if (config.DOCS_ENABLED) serveOpenApi(app);
   await app.listen(config.PORT, config.HOST);
+  // Idle keep-alive connections outlive those of clients and load balancers (60 s is common), so the
+  // server is never the one to close a connection a client is about to reuse (ECONNRESET).
+  const server = app.getHttpServer() as import('node:http').Server;
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   closeOnSignals(app, 'PlanLedger API', new Logger('Bootstrap'));
   if (auth.developmentToken) {
