@@ -78,6 +78,16 @@ describe('the API on the embedded store (no configuration at all)', () => {
     const demo = await fetch(`http://127.0.0.1:${port}/projects/demo-east-region`, { headers: { authorization: `Bearer ${devToken}` } });
     expect(demo.status).toBe(200);
     expect(demo.headers.get('x-content-type-options')).toBe('nosniff');
+
+    // The in-process runner catches the progress view up with the demo, and /health shows its lag.
+    let projections: { name: string; applied: number; pending: number; deadLetters: number }[] = [];
+    for (let i = 0; i < 100; i++) {
+      projections = ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { checks: { projections: typeof projections } }).checks.projections;
+      if (projections[0]?.pending === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(projections).toEqual([{ name: 'goal-progress@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 }]);
+    expect(projections[0].applied).toBeGreaterThan(100);
     const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
     expect(project.charter.name).toBe('East region quarter push');
     expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);

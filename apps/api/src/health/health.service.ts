@@ -2,7 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { redactUrl, type PlanLedgerConfig } from '@planledger/config';
 import type { HealthReport } from '@planledger/contracts';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
-import { PLANLEDGER_CONFIG, PLANLEDGER_VERSION, REDIS } from '@planledger/runtime';
+import { projectionLag } from '@planledger/application';
+import type { ReadModelStore } from '@planledger/projections';
+import { PLANLEDGER_CONFIG, PLANLEDGER_VERSION, READ_MODELS, REDIS } from '@planledger/runtime';
 import type { Redis } from 'ioredis';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -14,10 +16,13 @@ export class HealthService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
+    @Inject(READ_MODELS) private readonly models: ReadModelStore,
   ) {}
 
   async report(): Promise<HealthReport> {
     const [eventStore, redis] = await Promise.all([timed(() => this.store.ping()), timed(() => this.redis.ping())]);
+    // Read-model lag only when the store answers; a lagging view never makes the API unhealthy.
+    const projections = eventStore.status === 'up' ? await projectionLag(this.store, this.models).catch(() => undefined) : undefined;
     return {
       status: eventStore.status === 'down' ? 'down' : redis.status === 'down' ? 'degraded' : 'ok',
       version: PLANLEDGER_VERSION,
@@ -25,6 +30,7 @@ export class HealthService {
       checks: {
         eventStore: { ...eventStore, adapter: this.store.info.adapter, location: this.store.info.location },
         redis: { ...redis, url: redactUrl(this.config.REDIS_URL) },
+        ...(projections ? { projections } : {}),
       },
     };
   }

@@ -96,3 +96,18 @@ export class Progress {
     };
   }
 }
+
+/** Pending events are counted up to this many; beyond it a read model is simply far behind. */
+export const LAG_COUNT_LIMIT = 1000;
+
+/** Where each projection stands against the log, for /health. */
+export async function projectionLag(store: EventStore, models: ReadModelStore) {
+  return Promise.all(
+    PROJECTIONS.map(async (projection) => {
+      const name = projectionId(projection);
+      const [{ position, applied }, letters] = await Promise.all([models.checkpoint(name), models.deadLetters(name)]);
+      const pending = await store.readAll({ after: position, types: [...projection.eventTypes], limit: LAG_COUNT_LIMIT });
+      return { name, position: position ?? null, applied, pending: pending.events.length, deadLetters: letters.length };
+    }),
+  );
+}

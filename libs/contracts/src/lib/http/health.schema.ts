@@ -21,6 +21,18 @@ export const healthReportSchema = z
         latencyMs: z.number().nonnegative().optional(),
         error: z.string().optional(),
       }),
+      projections: z
+        .array(
+          z.object({
+            name: z.string().describe('name@version'),
+            position: z.string().nullable().describe('The checkpoint: the last event applied'),
+            applied: z.number().int().nonnegative(),
+            pending: z.number().int().nonnegative().describe('Events still to apply (counted up to 1000)'),
+            deadLetters: z.number().int().nonnegative(),
+          }),
+        )
+        .optional()
+        .describe('How far each read model lags behind the log; a lag makes views stale, never commands fail'),
     }),
   });
 
