@@ -39,8 +39,4 @@ export class AggregateCache {
   forget(streamId: string): void {
     this.entries?.delete(streamId);
   }
-
-  get size(): number {
-    return this.entries?.size ?? 0;
-  }
 }

@@ -62,7 +62,8 @@ export interface ContextReader {
 /** What folding a stream needs of its decider. */
 export type Folding<State, Event extends PlanLedgerEvent> = Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>;
 
-function fold<State, Event extends PlanLedgerEvent>(decider: Folding<State, Event>, state: State, events: readonly Event[]): State {
+/** The state after the events, by the decider's `fold` where it has one. */
+export function fold<State, Event extends PlanLedgerEvent>(decider: Folding<State, Event>, state: State, events: readonly Event[]): State {
   return decider.fold ? decider.fold(state, events) : events.reduce(decider.evolve, state);
 }
 

@@ -244,22 +244,28 @@ export class Planning {
    */
   async ownership(kind: 'goal' | 'task', id: string): Promise<{ projectId: string; memberId?: string } | undefined> {
     if (kind === 'goal') {
-      const projectId = await this.projectOf(goalStream(id), goalDecider);
-      if (!projectId) return undefined;
-      const owner = (await this.commands.current(goalStream(id), goalDecider)).state.definition?.owner;
-      return { projectId, ...(owner?.kind === 'member' ? { memberId: owner.memberId } : {}) };
+      const goal = await this.existing(goalStream(id), goalDecider);
+      if (!goal.projectId) return undefined;
+      const owner = goal.definition?.owner;
+      return { projectId: goal.projectId, ...(owner?.kind === 'member' ? { memberId: owner.memberId } : {}) };
     }
-    const projectId = await this.projectOf(taskStream(id), taskDecider);
-    if (!projectId) return undefined;
-    const assigneeId = (await this.commands.current(taskStream(id), taskDecider)).state.plan?.assigneeId;
-    return { projectId, ...(assigneeId ? { memberId: assigneeId } : {}) };
+    const task = await this.existing(taskStream(id), taskDecider);
+    if (!task.projectId) return undefined;
+    return { projectId: task.projectId, ...(task.plan?.assigneeId ? { memberId: task.plan.assigneeId } : {}) };
   }
 
-  /** The project a goal or task belongs to (it never changes), from the cache when it holds the aggregate. */
+  /** The project a goal or task belongs to (it never changes). */
   private async projectOf<State extends { projectId?: string }, Event extends PlanLedgerEvent>(streamId: string, decider: Folding<State, Event>): Promise<string | undefined> {
+    return (await this.existing(streamId, decider)).projectId;
+  }
+
+  /**
+   * A goal's or task's state from the cache when it holds the aggregate; one the cache knows as
+   * absent is read again, as another process may have created it since.
+   */
+  private async existing<State extends { projectId?: string }, Event extends PlanLedgerEvent>(streamId: string, decider: Folding<State, Event>): Promise<State> {
     const cached = await this.commands.current(streamId, decider);
-    // An aggregate unknown to the cache may have been created since by another process.
-    return cached.state.projectId ?? (await this.commands.load(streamId, decider)).state.projectId;
+    return cached.state.projectId ? cached.state : (await this.commands.load(streamId, decider)).state;
   }
 
   private async taskContext(read: ContextReader, projectId: string, goalId?: string, parentTaskId?: string): Promise<TaskContext> {

@@ -1,6 +1,6 @@
 import { parseEvent, type PlanLedgerEvent } from '@planledger/contracts';
 import type { EventStore, StoredEvent } from '@planledger/event-store';
-import type { Folding } from './command-handler';
+import { fold, type Folding } from './command-handler';
 import { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
 
 /** The plan of a project as the system knew it at one moment. */
@@ -58,7 +58,7 @@ function foldStreams<State, Event extends PlanLedgerEvent>(events: StoredEvent[]
   }
   const out = new Map<string, State>();
   for (const [streamId, list] of byStream) {
-    out.set(streamId.slice(prefix.length), decider.fold ? decider.fold(decider.initialState, list) : list.reduce(decider.evolve, decider.initialState));
+    out.set(streamId.slice(prefix.length), fold(decider, decider.initialState, list));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { GoalDefinition, GoalEvent } from '@planledger/contracts';
-import { toDayNumber } from '../shared/calendar';
-import { plannedShare, type ActualPoint } from './pace.policy';
+import { fromDayNumber, toDayNumber } from '../shared/calendar';
+import { expectedAt, plannedShare, type ActualPoint } from './pace.policy';
 
 /** One goal as the progress view keeps it: its current definition and every actual, as plain JSON. */
 export interface GoalProgressDoc {
@@ -64,14 +64,13 @@ export function progressSeries(goal: GoalDefinition, actuals: readonly ActualPoi
   let latest: number | null = null;
   // Actuals dated before the start count towards the first day.
   for (let day = toDayNumber(goal.startDate); day <= toDayNumber(end); day++) {
-    const date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    const date = fromDayNumber(day);
     while (index < sorted.length && sorted[index].businessDate <= date) {
       running += sorted[index].value;
       latest = sorted[index].value;
       index++;
     }
-    const share = plannedShare(goal.phasing, goal.startDate, goal.deadline, date);
-    points.push({ date, actual: cumulative ? running : latest, expected: cumulative ? goal.target * share : goal.baseline + (goal.target - goal.baseline) * share });
+    points.push({ date, actual: cumulative ? running : latest, expected: expectedAt(goal, plannedShare(goal.phasing, goal.startDate, goal.deadline, date)) });
   }
   return points;
 }

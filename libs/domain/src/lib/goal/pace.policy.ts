@@ -1,5 +1,5 @@
 import type { GoalDefinition, Phasing } from '@planledger/contracts';
-import { daysInclusive, toDayNumber } from '../shared/calendar';
+import { addDays, daysInclusive, lastOfMonth, sundayOf } from '../shared/calendar';
 
 export type PaceStatus = 'on_track' | 'at_risk' | 'off_track';
 
@@ -46,7 +46,7 @@ export function assessPace(goal: GoalDefinition, actuals: readonly ActualPoint[]
   const known = actuals.filter((a) => a.businessDate <= asOf);
   const cumulative = goal.kpi.aggregation === 'cumulative';
   const actualToDate = cumulative ? known.reduce((sum, a) => sum + a.value, 0) : latest(known);
-  const expectedToDate = cumulative ? goal.target * share : goal.baseline + (goal.target - goal.baseline) * share;
+  const expectedToDate = expectedAt(goal, share);
 
   const ratio = (good: number | null, plan: number): number | null => {
     if (good === null) return null;
@@ -66,6 +66,11 @@ export function assessPace(goal: GoalDefinition, actuals: readonly ActualPoint[]
 
   const { status, reason } = classify(pace, goal.tolerance, previous, started, actualToDate === null);
   return { asOf, plannedShare: share, actualToDate, expectedToDate, attainment, pace, forecast, status, reason };
+}
+
+/** Where the plan puts the KPI once `share` of it is due: a share of the target, or a glide from baseline to target. */
+export function expectedAt(goal: GoalDefinition, share: number): number {
+  return goal.kpi.aggregation === 'cumulative' ? goal.target * share : goal.baseline + (goal.target - goal.baseline) * share;
 }
 
 function latest(points: readonly ActualPoint[]): number | null {
@@ -116,23 +121,4 @@ function spans(kind: 'weekly' | 'monthly', start: string, deadline: string): [st
     from = addDays(to, 1);
   }
   return out;
-}
-
-function fromDayNumber(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
-}
-
-function addDays(date: string, days: number): string {
-  return fromDayNumber(toDayNumber(date) + days);
-}
-
-function lastOfMonth(date: string): string {
-  const [y, m] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-}
-
-function sundayOf(date: string): string {
-  const day = toDayNumber(date);
-  // 1970-01-01 was a Thursday: Monday-based weekday index is (day + 3) % 7.
-  return fromDayNumber(day + (6 - ((day + 3) % 7)));
 }
