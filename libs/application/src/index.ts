@@ -8,3 +8,4 @@ export * from './lib/access';
 export * from './lib/history';
 export * from './lib/time-travel';
 export * from './lib/progress';
+export * from './lib/boards';

@@ -10,3 +10,4 @@ export * from './lib/access/access.decider';
 export * from './lib/access/permissions';
 export * from './lib/goal/pace.policy';
 export * from './lib/goal/goal-progress.projection';
+export * from './lib/task/task-board.projection';

@@ -35,6 +35,7 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'POST /projects/{projectId}/goals': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/tasks': { allowed: MANAGE, scope: 'project' },
   'GET /projects/{projectId}/team': { allowed: READ, scope: 'project' },
+  'GET /projects/{projectId}/tasks': { allowed: READ, scope: 'project' },
   'POST /projects/{projectId}/members': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/members/{memberId}/role-changes': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/members/{memberId}/departure': { allowed: MANAGE, scope: 'project' },

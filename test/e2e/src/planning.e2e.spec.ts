@@ -502,3 +502,49 @@ describe('progress over HTTP', () => {
     expect(await call('GET', `/goals/${childA}/progress?date=11/10/2026`)).toMatchObject({ status: 400, body: { issues: [{ path: 'date' }] } });
   });
 });
+
+describe('the team and task boards over HTTP', () => {
+  it('shows tasks by status, assignee and overdue, and each member’s load against capacity and attainment', async () => {
+    const projectId = await newProject();
+    const member = (memberId: string, weeklyCapacityHours: number) => ({ memberId, name: memberId, role: 'Account executive', responsibilities: ['Accounts'], skills: [{ skill: 'negotiation', level: 3 }], weeklyCapacityHours });
+    await call('POST', `/projects/${projectId}/members`, member('wang-fang', 20));
+    await call('POST', `/projects/${projectId}/members`, member('zhao-lei', 40));
+    const linear = { ...goal, phasing: { kind: 'linear' }, startDate: '2026-11-01', deadline: '2026-11-30', target: 30_000, baseline: 20_000, owner: { kind: 'member', memberId: 'wang-fang' } };
+    const goalId = (await call('POST', `/projects/${projectId}/goals`, linear)).body['id'] as string;
+    await call('POST', `/goals/${goalId}/actuals`, { value: 15_000, businessDate: '2026-11-05', source: 'CRM', externalRef: 'b-1' });
+    const plan = async (title: string, dueDate: string, assigneeId: string, estimateHours: number) =>
+      (await call('POST', `/projects/${projectId}/tasks`, { title, dueDate, assigneeId, estimateHours, goalId })).body['id'] as string;
+    const late = await plan('Late proposal', '2026-11-03', 'wang-fang', 10);
+    const soon = await plan('Due this week', '2026-11-15', 'wang-fang', 20);
+    await plan('Next month', '2026-12-10', 'wang-fang', 30);
+    const blocked = await plan('Waiting for legal', '2026-11-20', 'zhao-lei', 8);
+    await call('POST', `/tasks/${late}/start`, {});
+    await call('POST', `/tasks/${late}/progress`, { percent: 50 });
+    await call('POST', `/tasks/${blocked}/block`, { reason: 'Contract waits for legal review' });
+    const last = await call('POST', `/tasks/${soon}/start`, {});
+    const wrote = String(last.body['position']);
+
+    const board = await call('GET', `/projects/${projectId}/tasks?date=2026-11-10&minPosition=${wrote}`);
+    expect(board.status).toBe(200);
+    expect(board.body).toMatchObject({ caughtUp: true, date: '2026-11-10', counts: { total: 4, overdue: 1, byStatus: { planned: 1, in_progress: 2, blocked: 1 }, openByAssignee: { 'wang-fang': 3, 'zhao-lei': 1 } } });
+    expect((board.body['tasks'] as { taskId: string }[]).map((t) => t.taskId)).toEqual([late, soon, blocked, expect.any(String)]);
+    const overdue = await call('GET', `/projects/${projectId}/tasks?date=2026-11-10&overdue=true`);
+    expect(overdue.body['tasks']).toEqual([expect.objectContaining({ taskId: late, overdue: true, daysOverdue: 7, percent: 50 })]);
+    expect((await call('GET', `/projects/${projectId}/tasks?date=2026-11-10&assignee=zhao-lei&status=blocked`)).body['tasks']).toEqual([
+      expect.objectContaining({ taskId: blocked, blockedReason: 'Contract waits for legal review', blockedSince: expect.any(String) }),
+    ]);
+
+    const team = await call('GET', `/projects/${projectId}/team?date=2026-11-10&minPosition=${wrote}`);
+    expect(team).toMatchObject({ status: 200, etag: '"1"', body: { caughtUp: true } });
+    const wang = (team.body['members'] as { memberId: string }[]).find((m) => m.memberId === 'wang-fang');
+    // 5 h left on the overdue task plus 20 h due within 7 days, against 20 h a week.
+    expect(wang).toMatchObject({ openTasks: 3, overdueTasks: 1, remainingHours: 55, dueThisWeekHours: 25, weeklyCapacityHours: 20, load: 1.25 });
+    expect(wang).toMatchObject({ goals: [{ goalId, actualToDate: 15_000, expectedToDate: 10_000, pace: 1.5, status: 'on_track' }] });
+    expect((team.body['members'] as { memberId: string }[]).find((m) => m.memberId === 'zhao-lei')).toMatchObject({ openTasks: 1, blockedTasks: 1, dueThisWeekHours: 0, load: 0, goals: [] });
+
+    expect(await call('GET', `/projects/${projectId}/tasks?status=stuck&overdue=maybe&assignee=a%20b`)).toMatchObject({ status: 400 });
+    const bad = await call('GET', `/projects/${projectId}/tasks?status=stuck&overdue=maybe`);
+    expect((bad.body['issues'] as { path: string }[]).map((i) => i.path).sort()).toEqual(['overdue', 'status']);
+    expect(await call('GET', `/projects/nope/tasks`)).toMatchObject({ status: 404 });
+  });
+});

@@ -28,6 +28,7 @@ import {
   cancelTaskBodySchema,
   historyPageSchema,
   progressQuerySchema,
+  taskBoardQuerySchema,
   planAsOfQuerySchema,
   planDiffQuerySchema,
   planDiffSchema,
@@ -70,3 +71,4 @@ export class PlanDiffQuery extends createZodDto(planDiffQuerySchema) {}
 export class PlanSnapshotDto extends createZodDto(planSnapshotSchema) {}
 export class PlanDiffDto extends createZodDto(planDiffSchema) {}
 export class ProgressQuery extends createZodDto(progressQuerySchema) {}
+export class TaskBoardQuery extends createZodDto(taskBoardQuerySchema) {}

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import { ChangeTeamCommand } from './planning.commands';
 import type { Response } from 'express';
-import { Command, etag, IfMatch } from '../http/request-context';
+import { Command, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
 import { ChangeMemberRoleBody, CommandResultDto, JoinMemberBody, MemberLeavesBody, SetSkillRequirementBody } from './planning.dtos';
 
@@ -16,15 +16,6 @@ export class TeamController {
     private readonly planning: Planning,
     private readonly commands: CommandBus,
   ) {}
-
-  @Get('team')
-  @ApiOperation({ summary: 'Current members and which skill requirements they cover (ETag: the team revision)' })
-  async team(@Param('projectId') projectId: string, @Res({ passthrough: true }) response: Response) {
-    await this.planning.project(projectId);
-    const team = await this.planning.team(projectId);
-    response.setHeader('ETag', etag(team.revision));
-    return team;
-  }
 
   @Post('members')
   @ApiOperation({ summary: 'A member joins: role, responsibilities, skills with levels, weekly capacity, reports-to' })

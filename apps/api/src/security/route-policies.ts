@@ -32,6 +32,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /projects/:projectId/goals': { action: 'goal.plan', target: project },
   'POST /projects/:projectId/tasks': { action: 'task.plan', target: project },
   'GET /projects/:projectId/team': { action: 'project.read', target: project },
+  'GET /projects/:projectId/tasks': { action: 'project.read', target: project },
   'POST /projects/:projectId/members': { action: 'team.manage', target: project },
   'POST /projects/:projectId/members/:memberId/role-changes': { action: 'team.manage', target: project },
   'POST /projects/:projectId/members/:memberId/departure': { action: 'team.manage', target: project },

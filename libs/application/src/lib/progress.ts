@@ -1,5 +1,5 @@
-import { parseEvent, type GoalEvent, type PlanLedgerEvent } from '@planledger/contracts';
-import { assessPace, evolveGoalProgress, progressSeries, type GoalProgressDoc } from '@planledger/domain';
+import { parseEvent, type GoalEvent, type PlanLedgerEvent, type TaskEvent } from '@planledger/contracts';
+import { assessPace, evolveGoalProgress, evolveTaskCard, progressSeries, type GoalProgressDoc, type TaskCard } from '@planledger/domain';
 import { comparePositions, type EventStore, type JsonObject } from '@planledger/event-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
@@ -15,8 +15,47 @@ export const goalProgressProjection: Projection<GoalProgressDoc & JsonObject> = 
   evolve: (doc, event) => evolveGoalProgress(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
 };
 
+const TASK_EVENT_TYPES = ['TaskPlanned', 'TaskAssigned', 'TaskStarted', 'TaskProgressReported', 'TaskBlocked', 'TaskUnblocked', 'TaskDueDateMoved', 'TaskCompleted', 'TaskCancelled'] as const;
+
+/** Per task: the card the task and team boards show. */
+export const taskBoardProjection: Projection<TaskCard & JsonObject> = {
+  name: 'task-board',
+  version: 1,
+  eventTypes: TASK_EVENT_TYPES,
+  keysOf: (event) => [String(event.data['taskId'])],
+  evolve: (doc, event) => evolveTaskCard(doc, parseEvent(event.type, event.data) as TaskEvent, event.recordedAt) as (TaskCard & JsonObject) | undefined,
+};
+
 /** Every projection the worker runs. */
-export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection as unknown as Projection<never>];
+export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection, taskBoardProjection] as unknown as Projection<never>[];
+
+/**
+ * Read-your-writes: waits until each projection has applied `position` (a command's answer), at
+ * most `timeoutMs`. Answers whether they got there; views are served either way, saying which.
+ */
+export async function projectionsReached(
+  models: ReadModelStore,
+  store: EventStore,
+  projections: readonly Pick<Projection, 'name' | 'version' | 'eventTypes'>[],
+  position: string | undefined,
+  timeoutMs = 2000,
+): Promise<boolean> {
+  if (position === undefined) return true;
+  const deadline = Date.now() + timeoutMs;
+  for (const projection of projections) {
+    for (;;) {
+      const { position: at } = await models.checkpoint(projectionId(projection));
+      if (at !== undefined && comparePositions(at, position) >= 0) break;
+      // The checkpoint moves only past events the projection reads: caught up too when none of
+      // those lies between it and the position asked for.
+      const pending = await store.readAll({ after: at, types: [...projection.eventTypes], limit: 1 });
+      if (pending.events.length === 0 || comparePositions(pending.events[0].position, position) > 0) break;
+      if (Date.now() >= deadline) return false;
+      await sleep(25);
+    }
+  }
+  return true;
+}
 
 /** Today's date where the project works. */
 export function todayIn(timeZone: string, now = new Date()): string {
@@ -32,23 +71,9 @@ export class Progress {
     private readonly store: EventStore,
   ) {}
 
-  /**
-   * Read-your-writes: waits until the view has applied `position` (a command's answer), at most
-   * `timeoutMs`. Answers whether it got there; the view is served either way, saying which.
-   */
-  async reached(position: string | undefined, timeoutMs = 2000): Promise<boolean> {
-    if (position === undefined) return true;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { position: at } = await this.models.checkpoint(this.id);
-      if (at !== undefined && comparePositions(at, position) >= 0) return true;
-      // The checkpoint moves only past events the projection reads: caught up too when none of those
-      // lies between it and the position asked for.
-      const pending = await this.store.readAll({ after: at, types: [...goalProgressProjection.eventTypes], limit: 1 });
-      if (pending.events.length === 0 || comparePositions(pending.events[0].position, position) > 0) return true;
-      if (Date.now() >= deadline) return false;
-      await sleep(25);
-    }
+  /** Read-your-writes on the progress view: see `projectionsReached`. */
+  reached(position: string | undefined, timeoutMs = 2000): Promise<boolean> {
+    return projectionsReached(this.models, this.store, [goalProgressProjection], position, timeoutMs);
   }
 
   /**

@@ -79,3 +79,18 @@ export const progressQuerySchema = z
       .describe('Wait (up to 2 s) until the view includes this position, e.g. the one your last command returned'),
   })
   .strict();
+
+export const TASK_STATUSES = ['planned', 'in_progress', 'blocked', 'completed', 'cancelled'] as const;
+
+/** GET /projects/{id}/tasks */
+export const taskBoardQuerySchema = progressQuerySchema
+  .extend({
+    status: z.enum(TASK_STATUSES, { error: `must be one of ${TASK_STATUSES.join(', ')}` }).optional().describe('Only tasks in this status'),
+    assignee: idSchema.optional().describe('Only tasks assigned to this member'),
+    overdue: z
+      .enum(['true', 'false'], { error: 'must be true or false' })
+      .transform((v) => v === 'true')
+      .optional()
+      .describe('true: only open tasks past their due date; false: only the others'),
+  })
+  .strict();
