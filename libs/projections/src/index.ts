@@ -3,3 +3,4 @@ export * from './lib/read-model-store';
 export * from './lib/sql-read-model-store';
 export * from './lib/in-memory-read-model-store';
 export * from './lib/projection-runner';
+export * from './lib/rebuild';

@@ -64,4 +64,34 @@ export class InMemoryReadModelStore implements ReadModelStore {
   async deadLetters(projection: string): Promise<DeadLetter[]> {
     return [...(this.letters.get(projection) ?? [])];
   }
+
+  reset(projection: string): Promise<void> {
+    return this.exclusive(async () => {
+      this.docsByProjection.delete(projection);
+      this.checkpoints.delete(projection);
+      this.letters.delete(projection);
+    });
+  }
+
+  async promote(source: string, target: string): Promise<boolean> {
+    let promoted = false;
+    await this.exclusive(async () => {
+      if (!this.checkpoints.has(source)) return;
+      promoted = true;
+      this.docsByProjection.set(target, this.docsByProjection.get(source) ?? new Map());
+      this.checkpoints.set(target, this.checkpoints.get(source) ?? { position: undefined, applied: 0 });
+      this.letters.set(target, this.letters.get(source) ?? []);
+      this.docsByProjection.delete(source);
+      this.checkpoints.delete(source);
+      this.letters.delete(source);
+    });
+    return promoted;
+  }
+
+  /** Runs `fn` between batches, never during one. */
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
 }

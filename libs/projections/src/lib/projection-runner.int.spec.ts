@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { InMemoryReadModelStore } from './in-memory-read-model-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
+import { rebuildProjection } from './rebuild';
 import type { ReadModelStore } from './read-model-store';
 import { SqlReadModelStore } from './sql-read-model-store';
 
@@ -202,5 +203,66 @@ describe.each(backends)('projection runner on $name', (backend) => {
     await env.store.appendToStream('drop-p1', [{ type: 'ProjectDropped', data: {}, metadata: { actor: 'user:t', projectId: 'p1' } }], { expected: 'no_stream' });
     await new ProjectionRunner(env.store, env.models, totals).catchUp();
     expect([...(await env.models.all('test-totals@1')).keys()]).toEqual(['p0']);
+  });
+
+  it('rebuilds beside the live view while it serves and a live runner applies, then swaps in a copy equal to a clean fold', async () => {
+    // The live view was built by a release whose projection counted every actual twice.
+    const buggy: Projection<Totals> = { ...totals, evolve: (doc, event, key) => totals.evolve(totals.evolve(doc, event, key), event, key) };
+    await write(env.store, 4, 40);
+    await new ProjectionRunner(env.store, env.models, buggy).catchUp();
+    const before = await env.models.all('test-totals@1');
+    expect(before).not.toEqual(foldFromScratch(await allEvents(env.store)));
+
+    // The fixed release: a worker follows the log live while the rebuild runs and writers go on.
+    const stop = new AbortController();
+    const live = new ProjectionRunner(env.store, env.models, totals, { batchSize: 25, idleMs: 5 }).run(stop.signal);
+    const seen: (Totals | undefined)[] = [];
+    let progress = 0;
+    const rebuild = rebuildProjection(env.store, env.models, totals, { batchSize: 10, onProgress: (n) => (progress = n) });
+    const writing = write(env.store, 4, 10);
+    while (progress === 0) {
+      seen.push((await env.models.get('test-totals@1', 'p0')) as Totals | undefined);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    // While the copy fills, readers still get the old view, never nothing.
+    expect(seen.every((doc) => doc !== undefined)).toBe(true);
+    const result = await rebuild;
+    await writing;
+    expect(result).toMatchObject({ projection: 'test-totals@1', promoted: true });
+    expect(result.applied).toBeGreaterThanOrEqual(164);
+    await new ProjectionRunner(env.store, env.models, totals).catchUp();
+    stop.abort();
+    await live;
+
+    const events = await allEvents(env.store);
+    expect(await env.models.all('test-totals@1')).toEqual(foldFromScratch(events));
+    // Each event applied once: the copy's count carried over, plus what the live runner added.
+    expect((await env.models.checkpoint('test-totals@1')).applied).toBe(events.length);
+    expect(await env.models.all('test-totals@1~rebuild')).toEqual(new Map());
+  });
+
+  it('ends equal to a clean fold, each event applied once, when two rebuilds and a worker run at once', async () => {
+    await write(env.store, 5, 30);
+    const stop = new AbortController();
+    const live = new ProjectionRunner(env.store, env.models, totals, { batchSize: 7, idleMs: 5 }).run(stop.signal);
+    const results = await Promise.all([rebuildProjection(env.store, env.models, totals, { batchSize: 9 }), rebuildProjection(env.store, env.models, totals, { batchSize: 13 }), write(env.store, 2, 10)]);
+    expect(results.slice(0, 2).some((r) => r && 'promoted' in r && r.promoted)).toBe(true);
+    await new ProjectionRunner(env.store, env.models, totals).catchUp();
+    stop.abort();
+    await live;
+    const events = await allEvents(env.store);
+    expect(await env.models.all('test-totals@1')).toEqual(foldFromScratch(events));
+    expect((await env.models.checkpoint('test-totals@1')).applied).toBe(events.length);
+  });
+
+  it('leaves the live view untouched when a rebuild is stopped', async () => {
+    await write(env.store, 3, 20);
+    await new ProjectionRunner(env.store, env.models, totals).catchUp();
+    const before = await env.models.all('test-totals@1');
+    const stop = new AbortController();
+    const result = await rebuildProjection(env.store, env.models, totals, { batchSize: 5, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(result).toMatchObject({ promoted: false, applied: 5 });
+    expect(await env.models.all('test-totals@1')).toEqual(before);
+    expect((await env.models.checkpoint('test-totals@1')).applied).toBe(63);
   });
 });

@@ -15,6 +15,8 @@ export interface RunnerOptions {
   batchSize?: number;
   /** Pause when caught up or busy before looking again; default 100 ms. */
   idleMs?: number;
+  /** Where the documents and checkpoint live; default `name@version` (a rebuild uses a scratch id). */
+  id?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
     private readonly projection: Projection<Doc>,
     options: RunnerOptions = {},
   ) {
-    this.id = projectionId(projection);
+    this.id = options.id ?? projectionId(projection);
     this.batchSize = options.batchSize ?? 500;
     this.idleMs = options.idleMs ?? 100;
   }

@@ -30,4 +30,13 @@ export interface ReadModelStore {
   find(projection: string, field: string, value: string): Promise<Map<string, JsonObject>>;
   checkpoint(projection: string): Promise<{ position: Position | undefined; applied: number }>;
   deadLetters(projection: string): Promise<DeadLetter[]>;
+  /** Forgets the projection's documents, checkpoint and dead letters (a rebuild's scratch space). */
+  reset(projection: string): Promise<void>;
+  /**
+   * Atomically replaces `target`'s documents, checkpoint and dead letters with `source`'s, and
+   * empties `source`; waits for a batch `target`'s runner has in flight. Readers see the old view or
+   * the new one, never a mix. Answers false, changing nothing, when `source` has no checkpoint
+   * (another rebuild promoted it first).
+   */
+  promote(source: string, target: string): Promise<boolean>;
 }

@@ -100,6 +100,32 @@ export class SqlReadModelStore implements ReadModelStore {
     return { position: row?.position ?? undefined, applied: Number(row?.applied ?? 0) };
   }
 
+  async reset(projection: string): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [projection]);
+      await tx.query('DELETE FROM pl_read_models WHERE projection = $1', [projection]);
+      await tx.query('DELETE FROM pl_dead_letters WHERE projection = $1', [projection]);
+      await tx.query('DELETE FROM pl_projection_checkpoints WHERE projection = $1', [projection]);
+    });
+  }
+
+  promote(source: string, target: string): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      // Both runners' locks, in a fixed order: a batch in flight on either finishes first, and
+      // neither applies one until this commits.
+      for (const id of [source, target].sort()) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [id]);
+      const [exists] = await tx.query<{ n: number }>('SELECT 1 AS n FROM pl_projection_checkpoints WHERE projection = $1', [source]);
+      if (!exists) return false;
+      await tx.query('DELETE FROM pl_read_models WHERE projection = $1', [target]);
+      await tx.query('UPDATE pl_read_models SET projection = $2 WHERE projection = $1', [source, target]);
+      await tx.query('DELETE FROM pl_dead_letters WHERE projection = $1', [target]);
+      await tx.query('UPDATE pl_dead_letters SET projection = $2 WHERE projection = $1', [source, target]);
+      await tx.query('DELETE FROM pl_projection_checkpoints WHERE projection = $1', [target]);
+      await tx.query('UPDATE pl_projection_checkpoints SET projection = $2, updated_at = now() WHERE projection = $1', [source, target]);
+      return true;
+    });
+  }
+
   async deadLetters(projection: string): Promise<DeadLetter[]> {
     const rows = await this.sql.query<{ event_id: string; position: string; type: string; error: string }>(
       'SELECT event_id::text AS event_id, position, type, error FROM pl_dead_letters WHERE projection = $1 ORDER BY recorded_at, position',

@@ -1,0 +1,74 @@
+import { LAG_COUNT_LIMIT, PROJECTIONS, projectionLag } from '@planledger/application';
+import { sqlClientOf, type EventStore } from '@planledger/event-store';
+import { countProjectionEvents, projectionId, rebuildProjection, SqlReadModelStore, type Projection } from '@planledger/projections';
+import { SingleBar } from 'cli-progress';
+
+async function readModels(store: EventStore): Promise<SqlReadModelStore> {
+  const sql = sqlClientOf(store);
+  if (!sql) throw new UsageError(`read models live beside the events in PostgreSQL or PGlite; the ${store.info.adapter} store keeps them only inside the process that runs it`);
+  return SqlReadModelStore.open(sql);
+}
+
+/** A mistake in how the command was called: exit 2 with the message, no stack. */
+export class UsageError extends Error {}
+
+/** The projections a name picks: one by name (with or without its version), or all. */
+export function pick(name: string | undefined): Projection<never>[] {
+  if (name === undefined) return [...PROJECTIONS];
+  const found = PROJECTIONS.filter((p) => p.name === name || projectionId(p) === name);
+  if (found.length === 0) throw new UsageError(`no projection is called "${name}"; there are: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  return found;
+}
+
+/** `planledger projections status`: each read model's checkpoint, pending events and dead letters. */
+export async function status(store: EventStore): Promise<number> {
+  const rows = await projectionLag(store, await readModels(store));
+  console.table(rows.map((r) => ({ projection: r.name, position: r.position ?? '(none)', applied: r.applied, pending: r.pending >= LAG_COUNT_LIMIT ? `${LAG_COUNT_LIMIT}+` : r.pending, 'dead letters': r.deadLetters })));
+  return 0;
+}
+
+/**
+ * `planledger projections rebuild [name]`: folds the whole log into a fresh copy of each read model
+ * while the current one keeps serving, then swaps it in. Ctrl-C stops it and leaves the live view
+ * as it was.
+ */
+export async function rebuild(store: EventStore, name: string | undefined, options: { batchSize: number }): Promise<number> {
+  const models = await readModels(store);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    for (const projection of pick(name)) {
+      const total = await countProjectionEvents(store, projection);
+      const bar = new SingleBar({
+        format: `${projectionId(projection).padEnd(18)} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}`,
+        stream: process.stderr,
+        noTTYOutput: true,
+        notTTYSchedule: 5000,
+        etaBuffer: 50,
+      });
+      const started = Date.now();
+      bar.start(Math.max(total, 1), 0, { rate: 0 });
+      const result = await rebuildProjection(store, models, projection, {
+        batchSize: options.batchSize,
+        signal: stop.signal,
+        onProgress: (applied) => bar.update(Math.min(applied, Math.max(total, 1)), { rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) }),
+      });
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      if (stop.signal.aborted) {
+        process.stderr.write(`${result.projection}: stopped after ${result.applied} events; the live view was left as it was\n`);
+        return 130;
+      }
+      process.stdout.write(
+        `${result.projection}: ${result.applied} events in ${seconds.toFixed(1)} s (${Math.round(result.applied / Math.max(seconds, 0.001))} ev/s), ` +
+          `${result.promoted ? 'swapped in' : 'another rebuild swapped its copy in first'}\n`,
+      );
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `planledger`: operations on the configured store (EVENT_STORE_URL, or the embedded store under
+ * DATA_DIR), the same configuration the API and the worker read. Run it with `npm run planledger --`.
+ */
+import { openEventStore, type EventStore } from '@planledger/event-store';
+import { loadConfigOrExit } from '@planledger/runtime';
+import { Command, InvalidArgumentError } from 'commander';
+import { demo } from './commands/demo';
+import { rebuild, status, UsageError } from './commands/projections';
+
+async function withStore(run: (store: EventStore) => Promise<number>): Promise<void> {
+  const config = loadConfigOrExit();
+  const store = await openEventStore(config.eventStore, { poolSize: 4 });
+  try {
+    process.exitCode = await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('must be a whole number from 1 to 100000');
+  return n;
+}
+
+export function program(): Command {
+  const cli = new Command('planledger').description('PlanLedger operations on the configured event store').showHelpAfterError();
+  cli
+    .command('demo')
+    .description('load the demo sales project into an empty store')
+    .action(() => withStore(demo));
+  const projections = cli.command('projections').description('the read models the worker keeps');
+  projections
+    .command('status')
+    .description("each read model's checkpoint, events still to apply and dead letters")
+    .action(() => withStore(status));
+  projections
+    .command('rebuild')
+    .argument('[name]', 'one projection (e.g. goal-progress); all when omitted')
+    .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
+    .description('rebuild beside the live read model while it keeps serving, then swap the copy in')
+    .action((name: string | undefined, options: { batchSize: number }) => withStore((store) => rebuild(store, name, options)));
+  return cli;
+}
+
+program()
+  .parseAsync()
+  .catch((error: Error) => {
+    process.stderr.write(`planledger: ${error.message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  });
