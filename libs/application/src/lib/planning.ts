@@ -14,7 +14,7 @@ import {
 import type { EventStore } from '@planledger/event-store';
 import { AggregateCache } from './aggregate-cache';
 import { projectHistory } from './history';
-import { planAsOf, planDiff } from './time-travel';
+import { PlanTimeline } from './time-travel';
 import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Folding, type Idempotency } from './command-handler';
 import { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
 import { goalStream, projectStream, taskStream, teamStream } from './streams';
@@ -53,11 +53,14 @@ type GoalChange =
 export class Planning {
   private readonly commands: CommandHandler;
 
+  private readonly timeline: PlanTimeline;
+
   constructor(
     private readonly store: EventStore,
     cache: AggregateCache = new AggregateCache(),
   ) {
     this.commands = new CommandHandler(store, cache);
+    this.timeline = new PlanTimeline(store);
   }
 
   openProject(projectId: string, charter: ProjectCharter, metadata: RequestMetadata): Promise<CommandResult> {
@@ -212,13 +215,13 @@ export class Planning {
   /** The whole plan as the system knew it at `asOf`, folded from the log. */
   async planAsOf(projectId: string, asOf: string) {
     await this.project(projectId);
-    return planAsOf(this.store, projectId, asOf);
+    return this.timeline.planAsOf(projectId, asOf);
   }
 
   /** What changed in the plan between two moments, with the reasons recorded in between. */
   async planDiff(projectId: string, from: string, to: string) {
     await this.project(projectId);
-    return planDiff(this.store, projectId, from, to);
+    return this.timeline.planDiff(projectId, from, to);
   }
 
   /** The project's tasks, folded from their streams. */

@@ -1,6 +1,7 @@
 import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
 import { InMemoryEventStore } from '@planledger/event-store';
 import { Planning, type RequestMetadata } from './planning';
+import { PlanTimeline, SNAPSHOT_EVERY, planAsOf } from './time-travel';
 
 describe('the plan as it stood, and what changed between two moments', () => {
   let clock = Date.parse('2026-10-01T09:00:00Z');
@@ -59,4 +60,47 @@ describe('the plan as it stood, and what changed between two moments', () => {
     expect(later.tasks.map((t) => t.change)).toEqual(['reassigned', 're-dated']);
     expect(later.tasks[0]).toMatchObject({ before: 'rep-1', after: 'rep-2' });
   });
+});
+
+describe('snapshots of the plan timeline', () => {
+  it('answers every moment exactly as a fold from scratch, while reading only what follows its latest snapshot', async () => {
+    let clock = Date.parse('2026-10-01T00:00:00Z');
+    const store = new InMemoryEventStore({ defaults: { now: () => new Date(clock), newEventId: () => crypto.randomUUID() } });
+    const planning = new Planning(store);
+    const meta = (): RequestMetadata => ({ actor: 'user:li.na', now: new Date(clock).toISOString(), correlationId: 'c' });
+    await planning.openProject('p1', { ...sampleCharter, description: '' }, meta());
+    await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-1', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
+    await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-2', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
+    const tasks = Math.ceil((SNAPSHOT_EVERY * 2.5) / 3);
+    for (let i = 0; i < tasks; i++) {
+      // A minute passes per command; every 97th is recorded earlier than the one before it, as a
+      // long append transaction that commits late would be.
+      clock += i % 97 === 0 ? -90_000 : 60_000;
+      await planning.planTask('p1', `t${i}`, { title: `Task ${i}`, description: '', dueDate: '2026-11-01', assigneeId: 'rep-1' }, meta());
+      await planning.changeTask(`t${i}`, { type: 'AssignTask', data: { assigneeId: 'rep-2', reason: 'balance' } }, meta());
+      await planning.changeTask(`t${i}`, { type: 'MoveTaskDueDate', data: { dueDate: '2026-11-20', reason: 'later' } }, meta());
+    }
+    let read = 0;
+    const counting = Object.assign(Object.create(store) as InMemoryEventStore, {
+      readAll: async (...args: Parameters<InMemoryEventStore['readAll']>) => {
+        const page = await store.readAll(...args);
+        read += page.events.length;
+        return page;
+      },
+    });
+    const timeline = new PlanTimeline(counting);
+    const end = clock;
+    const last = await timeline.planAsOf('p1', new Date(end).toISOString());
+    expect(last.tasks).toHaveLength(tasks);
+    const moments = Array.from({ length: 40 }, (_, i) => Date.parse('2026-10-01T00:00:00Z') + Math.round(((end - Date.parse('2026-10-01T00:00:00Z')) * ((i * 37) % 41)) / 40));
+    for (const moment of moments) {
+      const asOf = new Date(moment).toISOString();
+      expect(await timeline.planAsOf('p1', asOf)).toEqual(await planAsOf(store, 'p1', asOf));
+    }
+    // Warm, the last moment folds only the events after the latest snapshot.
+    read = 0;
+    await timeline.planAsOf('p1', new Date(end).toISOString());
+    expect(read).toBeLessThan(SNAPSHOT_EVERY);
+    expect(read).toBeGreaterThan(0);
+  }, 60_000);
 });

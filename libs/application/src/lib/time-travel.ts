@@ -1,4 +1,6 @@
-import { parseEvent, type PlanLedgerEvent } from '@planledger/contracts';
+import { goalEventSchemas, parseEvent, projectEventSchemas, taskEventSchemas, teamEventSchemas, type PlanLedgerEvent } from '@planledger/contracts';
+import type { GoalState, ProjectState, TaskState, TeamState } from '@planledger/domain';
+import { LRUCache } from 'lru-cache';
 import type { EventStore, StoredEvent } from '@planledger/event-store';
 import { fold, type Folding } from './command-handler';
 import { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
@@ -34,47 +36,122 @@ export interface PlanDiff {
   members: Change[];
 }
 
-const PAGE = 1000;
+/** Everything that shapes the plan: actuals do not, so a project's actuals are never read here. */
+export const PLAN_EVENT_TYPES: readonly string[] = [...Object.keys(projectEventSchemas), ...Object.keys(teamEventSchemas), ...Object.keys(goalEventSchemas), ...Object.keys(taskEventSchemas)].filter(
+  (type) => type !== 'ActualRecorded' && type !== 'ActualCorrected',
+);
 
-/** The project's events recorded up to `until`, in log order. */
-async function eventsUntil(store: EventStore, projectId: string, until: string): Promise<StoredEvent[]> {
-  const limit = Date.parse(until);
-  const out: StoredEvent[] = [];
-  for (let after: string | undefined, page; ; after = page.position) {
-    page = await store.readAll({ projectId, after, limit: PAGE });
-    for (const event of page.events) if (Date.parse(event.recordedAt) <= limit) out.push(event);
-    if (page.events.length < PAGE) return out;
+const PAGE = 5000;
+/**
+ * An event's recorded time is its append transaction's start; a transaction commits (and takes its
+ * place in the log) shortly after. Reading stops this long past the moment asked for, beyond any
+ * append's duration (the stores bound a statement to far less).
+ */
+export const APPEND_SKEW_MS = 5 * 60_000;
+/** A snapshot is kept every this many plan events, at most SNAPSHOTS_PER_PROJECT per project. */
+export const SNAPSHOT_EVERY = 2000;
+const SNAPSHOTS_PER_PROJECT = 32;
+
+/** The project's aggregates folded over a prefix of its plan events: complete up to `position`. */
+interface PlanFold {
+  project: ProjectState;
+  team: TeamState;
+  goals: Map<string, GoalState>;
+  tasks: Map<string, TaskState>;
+  /** Last event folded; undefined: none. */
+  position: string | undefined;
+  /** Latest recorded time among the folded events (ms): the fold is valid for any moment from then. */
+  latest: number;
+  count: number;
+}
+
+const emptyFold = (): PlanFold => ({ project: projectDecider.initialState, team: teamDecider.initialState, goals: new Map(), tasks: new Map(), position: undefined, latest: 0, count: 0 });
+/** States are never mutated, so a copy of the maps is a snapshot. */
+const copyFold = (f: PlanFold): PlanFold => ({ ...f, goals: new Map(f.goals), tasks: new Map(f.tasks) });
+
+function step<State, Event extends PlanLedgerEvent>(decider: Folding<State, Event>, state: State, event: StoredEvent): State {
+  return fold(decider, state, [parseEvent(event.type, event.data) as Event]);
+}
+
+function apply(f: PlanFold, projectId: string, event: StoredEvent): void {
+  const id = event.streamId.slice(event.streamId.indexOf('-') + 1);
+  if (event.streamId.startsWith('project-') && id === projectId) f.project = step(projectDecider, f.project, event);
+  else if (event.streamId.startsWith('team-') && id === projectId) f.team = step(teamDecider, f.team, event);
+  else if (event.streamId.startsWith('goal-')) f.goals.set(id, step(goalDecider, f.goals.get(id) ?? goalDecider.initialState, event));
+  else if (event.streamId.startsWith('task-')) f.tasks.set(id, step(taskDecider, f.tasks.get(id) ?? taskDecider.initialState, event));
+}
+
+/**
+ * Plans as of any moment, folded from the log. Folds of complete prefixes of a project's plan
+ * events are kept as snapshots (a cache: dropping them changes no answer), so a question starts
+ * from the latest snapshot no newer than its moment and folds only what follows.
+ */
+export class PlanTimeline {
+  private readonly snapshots: LRUCache<string, PlanFold[]>;
+
+  constructor(
+    private readonly store: EventStore,
+    projects = 100,
+  ) {
+    this.snapshots = new LRUCache({ max: Math.max(1, projects) });
+  }
+
+  /** The fold of every plan event recorded by `at` (ms), plus those events when `collect` asks. */
+  async foldAt(projectId: string, at: number, collect?: (event: StoredEvent) => void): Promise<PlanFold> {
+    const kept = this.snapshots.get(projectId) ?? [];
+    const base = [...kept].reverse().find((s) => s.latest <= at);
+    const f = base ? copyFold(base) : emptyFold();
+    // While every event read so far is included, the fold is a complete prefix worth keeping.
+    let complete = true;
+    for (let after = f.position, page; ; after = page.position) {
+      page = await this.store.readAll({ projectId, after, types: [...PLAN_EVENT_TYPES], limit: PAGE });
+      for (const event of page.events) {
+        const recorded = Date.parse(event.recordedAt);
+        if (recorded > at + APPEND_SKEW_MS) return f;
+        collect?.(event);
+        if (recorded > at) {
+          complete = false;
+          continue;
+        }
+        apply(f, projectId, event);
+        f.count += 1;
+        f.position = event.position;
+        f.latest = Math.max(f.latest, recorded);
+        if (complete && f.count % SNAPSHOT_EVERY === 0) this.keep(projectId, copyFold(f));
+      }
+      if (page.events.length < PAGE) return f;
+    }
+  }
+
+  private keep(projectId: string, snapshot: PlanFold): void {
+    const kept = (this.snapshots.get(projectId) ?? []).filter((s) => s.count < snapshot.count);
+    kept.push(snapshot);
+    // Thin out evenly when full: keep every other snapshot, the newest always.
+    this.snapshots.set(projectId, kept.length > SNAPSHOTS_PER_PROJECT ? kept.filter((_, i) => i % 2 === 1 || i === kept.length - 1) : kept);
+  }
+
+  async planAsOf(projectId: string, asOf: string): Promise<PlanSnapshot> {
+    return view(projectId, asOf, await this.foldAt(projectId, Date.parse(asOf)));
+  }
+
+  async planDiff(projectId: string, from: string, to: string): Promise<PlanDiff> {
+    const cut = Date.parse(from);
+    const between: StoredEvent[] = [];
+    const before = view(projectId, from, await this.foldAt(projectId, cut));
+    const after = view(projectId, to, await this.foldAt(projectId, Date.parse(to), (e) => Date.parse(e.recordedAt) > cut && Date.parse(e.recordedAt) <= Date.parse(to) && between.push(e)));
+    return diff(projectId, from, to, before, after, between);
   }
 }
 
-/** Each stream with the prefix folded by its decider, keyed by the id after the prefix. */
-function foldStreams<State, Event extends PlanLedgerEvent>(events: StoredEvent[], prefix: string, decider: Folding<State, Event>): Map<string, State> {
-  const byStream = new Map<string, Event[]>();
-  for (const event of events) {
-    if (!event.streamId.startsWith(prefix)) continue;
-    const list = byStream.get(event.streamId) ?? [];
-    list.push(parseEvent(event.type, event.data) as Event);
-    byStream.set(event.streamId, list);
-  }
-  const out = new Map<string, State>();
-  for (const [streamId, list] of byStream) {
-    out.set(streamId.slice(prefix.length), fold(decider, decider.initialState, list));
-  }
-  return out;
-}
-
-function snapshot(projectId: string, asOf: string, events: StoredEvent[]): PlanSnapshot {
-  const project = foldStreams(events, 'project-', projectDecider).get(projectId);
-  const team = foldStreams(events, 'team-', teamDecider).get(projectId);
-  const goals = foldStreams(events, 'goal-', goalDecider);
-  const tasks = foldStreams(events, 'task-', taskDecider);
+function view(projectId: string, asOf: string, f: PlanFold): PlanSnapshot {
+  const { project, team, goals, tasks } = f;
   return {
     projectId,
     asOf,
-    position: events.length > 0 ? events[events.length - 1].position : null,
-    status: project?.status ?? 'none',
-    charter: project?.charter ?? null,
-    members: [...(team?.members.values() ?? [])].map(({ memberId, name, role, responsibilities }) => ({ memberId, name, role, responsibilities })),
+    position: f.position ?? null,
+    status: project.status ?? 'none',
+    charter: project.charter ?? null,
+    members: [...team.members.values()].map(({ memberId, name, role, responsibilities }) => ({ memberId, name, role, responsibilities })),
     goals: [...goals]
       .filter(([, g]) => g.definition)
       .map(([goalId, g]) => ({
@@ -92,21 +169,17 @@ function snapshot(projectId: string, asOf: string, events: StoredEvent[]): PlanS
   };
 }
 
-/**
- * The whole plan as the system knew it at `asOf` (events recorded by then), folded from the
- * project's history in the log; undefined when the project did not exist yet.
- */
+/** The plan at `asOf`, folded from scratch (see PlanTimeline for the cached way). */
 export async function planAsOf(store: EventStore, projectId: string, asOf: string): Promise<PlanSnapshot> {
-  return snapshot(projectId, asOf, await eventsUntil(store, projectId, asOf));
+  return new PlanTimeline(store).planAsOf(projectId, asOf);
 }
 
 /** What changed in the plan between two moments, each change with the reasons recorded in between. */
 export async function planDiff(store: EventStore, projectId: string, from: string, to: string): Promise<PlanDiff> {
-  const events = await eventsUntil(store, projectId, to);
-  const cut = Date.parse(from);
-  const before = snapshot(projectId, from, events.filter((e) => Date.parse(e.recordedAt) <= cut));
-  const after = snapshot(projectId, to, events);
-  const between = events.filter((e) => Date.parse(e.recordedAt) > cut);
+  return new PlanTimeline(store).planDiff(projectId, from, to);
+}
+
+function diff(projectId: string, from: string, to: string, before: PlanSnapshot, after: PlanSnapshot, between: StoredEvent[]): PlanDiff {
   const reasonsFor = (field: string, id: string) =>
     between
       .filter((e) => e.data[field] === id && typeof e.data['reason'] === 'string')
