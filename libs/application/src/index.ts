@@ -9,3 +9,4 @@ export * from './lib/history';
 export * from './lib/time-travel';
 export * from './lib/progress';
 export * from './lib/boards';
+export * from './lib/demo/synthetic-log';

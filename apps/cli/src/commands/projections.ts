@@ -66,6 +66,7 @@ export async function rebuild(store: EventStore, name: string | undefined, optio
           `${result.promoted ? 'swapped in' : 'another rebuild swapped its copy in first'}\n`,
       );
     }
+    process.stdout.write(`peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);

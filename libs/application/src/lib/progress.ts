@@ -1,5 +1,5 @@
 import { parseEvent, type GoalEvent, type PlanLedgerEvent, type TaskEvent } from '@planledger/contracts';
-import { assessPace, evolveGoalProgress, evolveTaskCard, progressSeries, type GoalProgressDoc, type TaskCard } from '@planledger/domain';
+import { assessPace, evolveGoalProgress, evolveGoalProgressInPlace, evolveTaskCard, progressSeries, type GoalProgressDoc, type TaskCard } from '@planledger/domain';
 import { comparePositions, type EventStore, type JsonObject } from '@planledger/event-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
@@ -12,7 +12,7 @@ export const goalProgressProjection: Projection<GoalProgressDoc & JsonObject> = 
   version: 1,
   eventTypes: GOAL_EVENT_TYPES,
   keysOf: (event) => [String(event.data['goalId'])],
-  evolve: (doc, event) => evolveGoalProgress(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
+  evolve: (doc, event) => evolveGoalProgressInPlace(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
 };
 
 const TASK_EVENT_TYPES = ['TaskPlanned', 'TaskAssigned', 'TaskStarted', 'TaskProgressReported', 'TaskBlocked', 'TaskUnblocked', 'TaskDueDateMoved', 'TaskCompleted', 'TaskCancelled'] as const;

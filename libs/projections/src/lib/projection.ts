@@ -13,7 +13,12 @@ export interface Projection<Doc extends JsonObject = JsonObject> {
   eventTypes: readonly string[];
   /** Keys of the documents the event changes (none: the event is skipped). */
   keysOf(event: StoredEvent): readonly string[];
-  /** The document after the event; `undefined` deletes it. Pure: no clock, no I/O. */
+  /**
+   * The document after the event; `undefined` deletes it. No clock, no I/O. It may change `doc`
+   * in place and return it: the runner hands it documents it owns (read for this batch, never
+   * shared with readers), which lets a batch of many events on one document cost one copy. When it
+   * throws (the event goes to the dead letters) it must not have changed `doc`.
+   */
   evolve(doc: Doc | undefined, event: StoredEvent, key: string): Doc | undefined;
 }
 

@@ -2,7 +2,7 @@ import type { GoalEvent } from '@planledger/contracts';
 import fc from 'fast-check';
 import { revenueGoal } from '../testing/fixtures';
 import { evolveGoal, foldGoal, initialGoalState } from './goal.decider';
-import { evolveGoalProgress, progressSeries, type GoalProgressDoc } from './goal-progress.projection';
+import { evolveGoalProgress, evolveGoalProgressInPlace, progressSeries, type GoalProgressDoc } from './goal-progress.projection';
 
 const smart = { specific: { ok: true }, measurable: { ok: true }, achievable: { ok: true }, relevant: { ok: true }, timeBound: { ok: true } };
 const goalSet: GoalEvent = { type: 'GoalSet', data: { goalId: 'g1', projectId: 'p1', ...revenueGoal, smart } };
@@ -30,6 +30,13 @@ describe('goal progress projection', () => {
       fc.property(fc.array(change, { maxLength: 40 }), (changes) => {
         const events = [goalSet, ...changes];
         const doc = events.reduce<GoalProgressDoc | undefined>(evolveGoalProgress, undefined);
+        // In place on an owned copy, as the runner applies a batch, it ends the same and leaves
+        // the document it started from untouched.
+        const start = events.slice(0, 1 + Math.floor(events.length / 2)).reduce<GoalProgressDoc | undefined>(evolveGoalProgress, undefined);
+        const frozen = JSON.stringify(start);
+        const owned = start === undefined ? undefined : (JSON.parse(frozen) as GoalProgressDoc);
+        expect(events.slice(1 + Math.floor(events.length / 2)).reduce(evolveGoalProgressInPlace, owned)).toEqual(doc);
+        expect(JSON.stringify(start)).toBe(frozen);
         const byOne = events.reduce(evolveGoal, initialGoalState);
         const atOnce = foldGoal(initialGoalState, events);
         for (const state of [byOne, atOnce]) {

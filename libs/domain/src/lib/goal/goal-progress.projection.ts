@@ -35,12 +35,28 @@ export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: Goal
     case 'GoalWithdrawn':
       return { ...doc, status: 'withdrawn' };
     case 'ActualRecorded':
-      return { ...doc, actuals: { ...doc.actuals, [event.data.actualId]: { value: event.data.value, businessDate: event.data.businessDate } } };
-    case 'ActualCorrected': {
-      const previous = doc.actuals[event.data.actualId];
-      return previous ? { ...doc, actuals: { ...doc.actuals, [event.data.actualId]: { ...previous, value: event.data.after } } } : doc;
-    }
+    case 'ActualCorrected':
+      return applyActual({ ...doc, actuals: { ...doc.actuals } }, event);
   }
+}
+
+/**
+ * The same change as `evolveGoalProgress`, made in place on a document the caller owns: a batch of
+ * thousands of actuals on one goal then costs one copy, not one per actual.
+ */
+export function evolveGoalProgressInPlace(doc: GoalProgressDoc | undefined, event: GoalEvent): GoalProgressDoc | undefined {
+  if (doc && (event.type === 'ActualRecorded' || event.type === 'ActualCorrected')) return applyActual(doc, event);
+  return evolveGoalProgress(doc, event);
+}
+
+function applyActual(doc: GoalProgressDoc, event: Extract<GoalEvent, { type: 'ActualRecorded' | 'ActualCorrected' }>): GoalProgressDoc {
+  if (event.type === 'ActualRecorded') {
+    doc.actuals[event.data.actualId] = { value: event.data.value, businessDate: event.data.businessDate };
+    return doc;
+  }
+  const previous = doc.actuals[event.data.actualId];
+  if (previous) doc.actuals[event.data.actualId] = { ...previous, value: event.data.after };
+  return doc;
 }
 
 export interface SeriesPoint {
