@@ -169,7 +169,7 @@ async function timeTravel(url: string, store: EventStore) {
 
 async function main(): Promise<void> {
   const { url, reused } = await databaseUrl();
-  const store = await createPostgresEventStore({ connectionString: url, pool: { max: 4 } });
+  const store = await createPostgresEventStore({ connectionString: url, poolSize: 4 });
   try {
     if (reused) log(`reusing the ${expected} events already in ${DB} (--fresh rewrites them)`);
     else {
