@@ -25,6 +25,8 @@ export class SecuredApi {
     private readonly db: Client,
     private readonly schema: string,
     private readonly dir: string,
+    /** The store the API runs on, for a test that writes or reads it directly. */
+    readonly storeUrl: string,
   ) {}
 
   static async start(): Promise<SecuredApi> {
@@ -48,7 +50,7 @@ export class SecuredApi {
       await db.end();
       throw error;
     }
-    return new SecuredApi(`http://127.0.0.1:${port}`, api, db, schema, dir);
+    return new SecuredApi(`http://127.0.0.1:${port}`, api, db, schema, dir, url);
   }
 
   async call(credential: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {

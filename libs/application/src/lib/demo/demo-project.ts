@@ -80,7 +80,7 @@ export function demoQuarter(now: Date): { start: Date; end: Date } {
  * Loads the demo project through the same use cases the API runs, so every event passes every
  * rule. Refuses a store that already holds events.
  */
-export async function loadDemo(store: EventStore, now: Date = new Date(), onProgress: (step: string) => void = () => undefined): Promise<string> {
+export async function loadDemo(store: EventStore, now: Date = new Date(), onProgress: (step: string) => void | Promise<void> = () => undefined): Promise<string> {
   if ((await store.headPosition()) !== undefined) throw new StoreNotEmpty();
   const planning = new Planning(store);
   const meta = (actor = 'user:li-na'): RequestMetadata => ({ actor, now: now.toISOString(), correlationId: 'demo-load' });
@@ -89,7 +89,7 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   const monthly = { kind: 'monthly' as const, weights: [0.3, 0.33, 0.37] };
   const project = DEMO_PROJECT_ID;
 
-  onProgress('project and team');
+  await onProgress('project and team');
   await planning.openProject(project, {
     name: 'East region quarter push',
     managerId: 'li-na',
@@ -104,7 +104,7 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'negotiation', minLevel: 3, headcount: 3 } }, meta());
   await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'crm', minLevel: 3, headcount: 2 } }, meta());
 
-  onProgress('goals');
+  await onProgress('goals');
   const revenue = { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better' as const, aggregation: 'cumulative' as const };
   await planning.setGoal(project, 'demo-revenue', {
     title: 'East region revenue',
@@ -157,13 +157,13 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
     actualsSource: 'Monthly survey tool export',
   }, meta());
 
-  onProgress('adjustments');
+  await onProgress('adjustments');
   // Li Na rebalances after the first pipeline review: the sum of member goals now misses the parent.
   await planning.changeGoal('demo-revenue', { type: 'AdjustGoalTarget', data: { target: 3_000_000, reason: 'Region head raised the target after the October pipeline review' } }, meta());
   await planning.changeGoal('demo-revenue-chen-jie', { type: 'AdjustGoalTarget', data: { target: 250_000, reason: 'Chen Jie spends two weeks on trade fair leads' } }, meta());
   await planning.changeGoal('demo-new-customers', { type: 'AdjustGoalTarget', data: { target: 50, reason: 'Trade fair brought more qualified leads than planned' } }, meta());
 
-  onProgress('tasks');
+  await onProgress('tasks');
   const random = seeded(20261127);
   const last = now.getTime() < end.getTime() ? now : end;
   for (const [index, [title, owner]] of taskTitles.entries()) {
@@ -180,7 +180,7 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   await planning.changeTask('demo-task-17', { type: 'AssignTask', data: { assigneeId: 'chen-jie', reason: 'Prospecting capacity moved to dormant accounts' } }, meta());
   await planning.changeTask('demo-task-12', { type: 'MoveTaskDueDate', data: { dueDate: iso(end), reason: 'Report runs until the quarter closes' } }, meta());
 
-  onProgress('daily actuals');
+  await onProgress('daily actuals');
   const days = Math.max(0, Math.floor((last.getTime() - start.getTime()) / 86_400_000) + 1);
   const span = Math.floor((end.getTime() - start.getTime()) / 86_400_000) + 1;
   for (const rep of reps) {
@@ -213,6 +213,6 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   if (days > 0) {
     await planning.changeGoal('demo-revenue-wang-fang', { type: 'CorrectActual', data: { actualId: 'demo-wang-fang-0', value: 0, reason: 'Order cancelled by the customer; invoice credited' } }, meta());
   }
-  onProgress('done');
+  await onProgress('done');
   return project;
 }
