@@ -6,6 +6,7 @@ import { ZodValidationPipe } from 'nestjs-zod';
 import { DemoLoader } from './demo.loader';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
+import { MetricsController } from './health/metrics.controller';
 import { loggingModule } from './http/logging';
 import { ProblemFilter } from './http/problem.filter';
 import { PlanningModule } from './planning/planning.module';
@@ -18,7 +19,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -62,7 +62,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(operations.filter((o) => o.method === 'post').length).toBeGreaterThanOrEqual(25);
     for (const { path, method, op } of operations) {
       const expected = ['500'];
-      if (path !== '/health') expected.push('401', '403', '429');
+      if (path !== '/health' && path !== '/metrics') expected.push('401', '403', '429');
       if (method === 'post') expected.push('400', '409', '413', '422');
       if (path.includes('{')) expected.push('404');
       if (op.parameters?.some((p) => p.name === 'If-Match')) expected.push('412');
@@ -83,11 +83,22 @@ describe('the API on the embedded store (no configuration at all)', () => {
     let projections: { name: string; applied: number; pending: number; deadLetters: number }[] = [];
     for (let i = 0; i < 100; i++) {
       projections = ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { checks: { projections: typeof projections } }).checks.projections;
-      if (projections[0]?.pending === 0) break;
+      if (projections.every((p) => p.pending === 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(projections).toEqual([{ name: 'goal-progress@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 }]);
+    expect(projections).toEqual([
+      { name: 'goal-progress@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 },
+      { name: 'task-board@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 },
+    ]);
     expect(projections[0].applied).toBeGreaterThan(100);
+    // The same lag for Prometheus, without a credential.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
+    const exposition = await metrics.text();
+    expect(exposition).toContain('planledger_projection_pending_events{projection="goal-progress@1"} 0');
+    expect(exposition).toContain('planledger_projection_dead_letters{projection="task-board@1"} 0');
+    expect(exposition).toMatch(new RegExp(`planledger_projection_applied_events\\{projection="goal-progress@1"\\} ${projections[0].applied}\\n`));
+    expect(exposition).toContain('planledger_process_resident_memory_bytes');
     const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
     expect(project.charter.name).toBe('East region quarter push');
     expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);
