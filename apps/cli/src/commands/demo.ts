@@ -8,7 +8,7 @@ import type { EventStore } from '@planledger/event-store';
 export async function demo(store: EventStore): Promise<number> {
   try {
     process.stderr.write(`Loading the demo project into the ${store.info.adapter} store at ${store.info.location}\n`);
-    const projectId = await loadDemo(store, new Date(), (step) => process.stderr.write(`  ${step}\n`));
+    const projectId = await loadDemo(store, new Date(), (step) => void process.stderr.write(`  ${step}\n`));
     process.stdout.write(`Demo project loaded: GET /projects/${projectId}\n`);
     return 0;
   } catch (error) {

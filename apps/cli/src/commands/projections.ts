@@ -1,7 +1,7 @@
 import { LAG_COUNT_LIMIT, PROJECTIONS, projectionLag } from '@planledger/application';
 import { sqlClientOf, type EventStore } from '@planledger/event-store';
 import { countProjectionEvents, projectionId, rebuildProjection, SqlReadModelStore, type Projection } from '@planledger/projections';
-import { SingleBar } from 'cli-progress';
+import { MultiBar } from 'cli-progress';
 
 async function readModels(store: EventStore): Promise<SqlReadModelStore> {
   const sql = sqlClientOf(store);
@@ -38,37 +38,50 @@ export async function rebuild(store: EventStore, name: string | undefined, optio
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Projections rebuild side by side, each on its own connection: the reading, folding and
+  // writing of one overlaps the others'.
+  const bars = new MultiBar({
+    format: '{name} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+    etaBuffer: 50,
+    hideCursor: true,
+  });
   try {
-    for (const projection of pick(name)) {
-      const total = await countProjectionEvents(store, projection);
-      const bar = new SingleBar({
-        format: `${projectionId(projection).padEnd(18)} [{bar}] {percentage}% | {value}/{total} events | {rate} ev/s | ETA {eta_formatted}`,
-        stream: process.stderr,
-        noTTYOutput: true,
-        notTTYSchedule: 5000,
-        etaBuffer: 50,
-      });
-      const started = Date.now();
-      bar.start(Math.max(total, 1), 0, { rate: 0 });
-      const result = await rebuildProjection(store, models, projection, {
-        batchSize: options.batchSize,
-        signal: stop.signal,
-        onProgress: (applied) => bar.update(Math.min(applied, Math.max(total, 1)), { rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) }),
-      });
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
+    const started = Date.now();
+    const results = await Promise.all(
+      pick(name).map(async (projection) => {
+        const total = Math.max(await countProjectionEvents(store, projection), 1);
+        const bar = bars.create(total, 0, { name: projectionId(projection).padEnd(18), rate: 0 });
+        const result = await rebuildProjection(store, models, projection, {
+          batchSize: options.batchSize,
+          signal: stop.signal,
+          onProgress: (applied) => bar.update(Math.min(applied, total), { rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) }),
+        });
+        bar.update(Math.min(result.applied, total));
+        return { ...result, seconds: (Date.now() - started) / 1000 };
+      }),
+    );
+    bars.stop();
+    for (const result of results) {
       if (stop.signal.aborted) {
         process.stderr.write(`${result.projection}: stopped after ${result.applied} events; the live view was left as it was\n`);
-        return 130;
+        continue;
       }
       process.stdout.write(
-        `${result.projection}: ${result.applied} events in ${seconds.toFixed(1)} s (${Math.round(result.applied / Math.max(seconds, 0.001))} ev/s), ` +
+        `${result.projection}: ${result.applied} events in ${result.seconds.toFixed(1)} s (${Math.round(result.applied / Math.max(result.seconds, 0.001))} ev/s), ` +
           `${result.promoted ? 'swapped in' : 'another rebuild swapped its copy in first'}\n`,
       );
     }
+    if (stop.signal.aborted) return 130;
+    const seconds = (Date.now() - started) / 1000;
+    const applied = results.reduce((sum, r) => sum + r.applied, 0);
+    process.stdout.write(`all: ${applied} events in ${seconds.toFixed(1)} s (${Math.round(applied / Math.max(seconds, 0.001))} ev/s)\n`);
     process.stdout.write(`peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
     return 0;
   } finally {
+    bars.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -71,7 +71,7 @@ describe('snapshots of the plan timeline', () => {
     await planning.openProject('p1', { ...sampleCharter, description: '' }, meta());
     await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-1', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
     await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-2', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
-    const tasks = Math.ceil((SNAPSHOT_EVERY * 2.5) / 3);
+    const tasks = Math.ceil((SNAPSHOT_EVERY * 4.5) / 3);
     for (let i = 0; i < tasks; i++) {
       // A minute passes per command; every 97th is recorded earlier than the one before it, as a
       // long append transaction that commits late would be.

@@ -41,7 +41,9 @@ export const PLAN_EVENT_TYPES: readonly string[] = [...Object.keys(projectEventS
   (type) => type !== 'ActualRecorded' && type !== 'ActualCorrected',
 );
 
-const PAGE = 5000;
+/** Pages grow from the first to the largest: a question near a snapshot reads little. */
+const FIRST_PAGE = 250;
+const LARGEST_PAGE = 5000;
 /**
  * An event's recorded time is its append transaction's start; a transaction commits (and takes its
  * place in the log) shortly after. Reading stops this long past the moment asked for, beyond any
@@ -49,8 +51,8 @@ const PAGE = 5000;
  */
 export const APPEND_SKEW_MS = 5 * 60_000;
 /** A snapshot is kept every this many plan events, at most SNAPSHOTS_PER_PROJECT per project. */
-export const SNAPSHOT_EVERY = 2000;
-const SNAPSHOTS_PER_PROJECT = 32;
+export const SNAPSHOT_EVERY = 500;
+const SNAPSHOTS_PER_PROJECT = 64;
 
 /** The project's aggregates folded over a prefix of its plan events: complete up to `position`. */
 interface PlanFold {
@@ -103,8 +105,8 @@ export class PlanTimeline {
     const f = base ? copyFold(base) : emptyFold();
     // While every event read so far is included, the fold is a complete prefix worth keeping.
     let complete = true;
-    for (let after = f.position, page; ; after = page.position) {
-      page = await this.store.readAll({ projectId, after, types: [...PLAN_EVENT_TYPES], limit: PAGE });
+    for (let after = f.position, limit = FIRST_PAGE, page; ; after = page.position, limit = Math.min(limit * 4, LARGEST_PAGE)) {
+      page = await this.store.readAll({ projectId, after, types: [...PLAN_EVENT_TYPES], limit });
       for (const event of page.events) {
         const recorded = Date.parse(event.recordedAt);
         if (recorded > at + APPEND_SKEW_MS) return f;
@@ -119,7 +121,7 @@ export class PlanTimeline {
         f.latest = Math.max(f.latest, recorded);
         if (complete && f.count % SNAPSHOT_EVERY === 0) this.keep(projectId, copyFold(f));
       }
-      if (page.events.length < PAGE) return f;
+      if (page.events.length < limit) return f;
     }
   }
 

@@ -29,6 +29,8 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
   readonly id: string;
   private readonly batchSize: number;
   private readonly idleMs: number;
+  /** The page after the last one applied, read while that one was being committed. */
+  private prefetched: { after: string | undefined; page: ReturnType<EventStore['readAll']> } | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -44,8 +46,16 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
   /** Applies at most one batch. */
   async step(): Promise<StepResult> {
     const from = (await this.models.checkpoint(this.id)).position;
-    const page = await this.store.readAll({ after: from, types: [...this.projection.eventTypes], limit: this.batchSize });
+    const ahead = this.prefetched;
+    this.prefetched = undefined;
+    const page = ahead !== undefined && ahead.after === from ? await ahead.page : await this.read(from);
     if (page.events.length === 0) return { applied: 0, busy: false };
+    // A full page means more may follow: read it while this one is applied.
+    if (page.events.length === this.batchSize) {
+      const next = this.read(page.position);
+      next.catch(() => undefined);
+      this.prefetched = { after: page.position, page: next };
+    }
     return this.models.batch(this.id, async (tx) => {
       const lock = await tx.lockCheckpoint();
       if (lock === 'busy') return { applied: 0, busy: true };
@@ -92,6 +102,10 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
       const { applied } = await this.step();
       if (applied === 0) await sleep(this.idleMs, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  private read(after: string | undefined) {
+    return this.store.readAll({ after, types: [...this.projection.eventTypes], limit: this.batchSize });
   }
 
   private safeKeys(event: StoredEvent): readonly string[] {

@@ -62,7 +62,8 @@ interface EventRow {
 }
 
 const EVENT_COLUMNS = `global_position::text AS gp, transaction_id::text AS tx, stream_id, revision::text AS revision,
-  event_id::text AS event_id, type, schema_version, data, metadata, recorded_at`;
+  event_id::text AS event_id, type, schema_version, data, metadata,
+  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
 
 // Only transactions older than every transaction still open may be read: a later-committing
 // older transaction could otherwise land behind a checkpoint that already passed it.
@@ -221,7 +222,8 @@ export class SqlEventStore implements EventStore {
       streamId: row.stream_id,
       revision: Number(row.revision),
       position: encodePosition(row.tx, row.gp),
-      recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : new Date(row.recorded_at).toISOString(),
+      // Formatted by the database as toISOString would, which is cheaper than parsing a Date per row.
+      recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : row.recorded_at,
     };
   }
 }
