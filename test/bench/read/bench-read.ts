@@ -110,7 +110,8 @@ async function rebuild(url: string): Promise<{ events: number; seconds: number; 
   if (code !== 0) throw new Error(`rebuild exited ${code}:\n${output}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(output.trim());
-  const events = [...output.matchAll(/: (\d+) events in/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+  // The CLI's last lines: one per projection, then "all: N events in S s".
+  const events = Number(/^all: (\d+) events in/m.exec(output)?.[1] ?? NaN);
   const peakMb = Number(/peak memory (\d+) MB/.exec(output)?.[1] ?? NaN);
   return { events, seconds, peakMb };
 }
