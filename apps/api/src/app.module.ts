@@ -10,6 +10,7 @@ import { MetricsController } from './health/metrics.controller';
 import { loggingModule } from './http/logging';
 import { ProblemFilter } from './http/problem.filter';
 import { PlanningModule } from './planning/planning.module';
+import { FeedModule } from './feed/feed.module';
 import type { AuthSettings } from './security/auth-settings';
 import { SecurityModule } from './security/security.module';
 
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: PlanLedgerConfig, auth: AuthSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
+      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, FeedModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
       controllers: [HealthController, MetricsController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -10,3 +10,4 @@ export * from './lib/time-travel';
 export * from './lib/progress';
 export * from './lib/boards';
 export * from './lib/demo/synthetic-log';
+export * from './lib/feed';

@@ -10,3 +10,4 @@ export * from './lib/team/team.events';
 export * from './lib/task/task.events';
 export * from './lib/access/access.events';
 export * from './lib/history/history.schema';
+export * from './lib/feed/feed.schema';

@@ -19,6 +19,8 @@ const MANAGE: Subject[] = ['admin', 'manager'];
 /** On the member's own goal or task; on anyone else's it is MANAGE. */
 const OWN: Subject[] = ['admin', 'manager', 'member'];
 const ADMIN: Subject[] = ['admin'];
+/** Who reads a project's events: its managers and analysts. */
+const FEED: Subject[] = ['admin', 'manager', 'analyst'];
 
 /** Who may call each route in their own project (organisation routes: at all). */
 const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organisation' }> = {
@@ -35,7 +37,6 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'POST /projects/{projectId}/goals': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/tasks': { allowed: MANAGE, scope: 'project' },
   'GET /projects/{projectId}/team': { allowed: READ, scope: 'project' },
-  'GET /projects/{projectId}/tasks': { allowed: READ, scope: 'project' },
   'POST /projects/{projectId}/members': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/members/{memberId}/role-changes': { allowed: MANAGE, scope: 'project' },
   'POST /projects/{projectId}/members/{memberId}/departure': { allowed: MANAGE, scope: 'project' },
@@ -65,6 +66,12 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'POST /api-keys': { allowed: ADMIN, scope: 'organisation' },
   'GET /api-keys': { allowed: ADMIN, scope: 'organisation' },
   'POST /api-keys/{keyId}/revocation': { allowed: ADMIN, scope: 'organisation' },
+  'GET /projects/{projectId}/tasks': { allowed: READ, scope: 'project' },
+  // Anyone may page the feed; it serves only the events of projects the caller reads events of.
+  'GET /events': { allowed: ALL, scope: 'organisation' },
+  'GET /projects/{projectId}/events': { allowed: FEED, scope: 'project' },
+  'GET /schemas': { allowed: ALL, scope: 'organisation' },
+  'GET /schemas/{type}/{version}': { allowed: ALL, scope: 'organisation' },
 };
 
 const FOREIGN_NAME = 'Foreign secret project';
@@ -111,7 +118,7 @@ beforeAll(async () => {
     await asAdmin('POST', `/projects/${own.projectId}/access`, { subject: `user:${subject}`, role, ...(memberId ? { memberId } : {}) });
   }
   const key = (await asAdmin('POST', '/api-keys', { name: 'matrix-key' })).body['keyId'] as string;
-  const common = { keyId: key };
+  const common = { keyId: key, type: 'GoalSet', version: '1' };
   ids.own = { ...common, ...own };
   ids.others = { ...common, ...own, goalId: own.otherGoalId, taskId: own.otherTaskId };
   ids.foreign = { ...common, ...foreign };
@@ -180,6 +187,28 @@ it('lists only the projects a caller holds a role in', async () => {
   expect(await names('admin')).toEqual([FOREIGN_NAME, 'Own project']);
   for (const subject of ['manager', 'member', 'viewer', 'analyst'] as const) expect(await names(subject)).toEqual(['Own project']);
   expect(await names('outsider')).toEqual([]);
+});
+
+it('serves each caller the feed of the projects where it reads events, and nothing of the others', async () => {
+  const feed = async (subject: Subject, query = '') => {
+    const answer = await api.call(credential[subject], 'GET', `/events?limit=1000${query}`);
+    expect(answer.status).toBe(200);
+    return answer.body['events'] as { projectid?: string; subject: string; type: string }[];
+  };
+  const everything = await feed('admin');
+  expect(new Set(everything.map((e) => e.projectid))).toEqual(new Set([ids.own.projectId, ids.foreign.projectId, undefined]));
+  expect(everything.some((e) => e.subject === 'access')).toBe(true);
+  for (const subject of ['manager', 'analyst'] as const) {
+    const events = await feed(subject);
+    expect(events.length).toBeGreaterThan(5);
+    expect(events.every((e) => e.projectid === ids.own.projectId && e.subject !== 'access')).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(FOREIGN_NAME);
+    expect(await api.call(credential[subject], 'GET', `/events?projectId=${ids.foreign.projectId}`)).toMatchObject({ status: 404, body: { code: 'PROJECT_NOT_FOUND' } });
+  }
+  for (const subject of ['member', 'viewer', 'outsider'] as const) expect(await feed(subject)).toEqual([]);
+  const actuals = await feed('analyst', '&type=ActualRecorded');
+  expect(actuals.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(actuals.map((e) => e.type))).toEqual(new Set(['io.planledger.ActualRecorded']));
 });
 
 it('writes the authenticated actor into the event, and refuses a request claiming another', async () => {

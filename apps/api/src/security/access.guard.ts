@@ -63,8 +63,8 @@ export class AccessGuard implements CanActivate {
   private async check(principal: Principal, policy: RoutePolicy, params: Record<string, string>): Promise<void> {
     const { target, action } = policy;
     if (target.kind === 'organisation') {
-      // Listing filters by grants itself; other organisation actions are for admins.
-      if (action === 'project.list' || authorize({ admin: principal.admin }, action) === 'allow') return;
+      // Listing and the feed filter by grants themselves; other organisation actions are for admins.
+      if (action === 'project.list' || action === 'feed.read' || authorize({ admin: principal.admin }, action) === 'allow') return;
       throw new ForbiddenException({ code: 'FORBIDDEN', message: `${principal.subject} may not ${action}: it needs an organisation admin` });
     }
     const id = params[target.param];

@@ -1,0 +1,78 @@
+import { CLOUDEVENT_TYPE_PREFIX, EVENT_SCHEMA_VERSIONS, eventJsonSchemas, isEventType, schemaUri, type CloudEventJson, type EventType } from '@planledger/contracts';
+import type { EventStore, Position, StoredEvent } from '@planledger/event-store';
+import { ACCESS_STREAM } from './streams';
+
+/** One stored event as a CloudEvents 1.0 structured-mode JSON object. */
+export function toCloudEvent(event: StoredEvent): CloudEventJson {
+  const projectId = typeof event.metadata.projectId === 'string' ? event.metadata.projectId : undefined;
+  return {
+    specversion: '1.0',
+    id: event.eventId,
+    source: projectId ? `/projects/${projectId}` : '/organisation',
+    type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`,
+    subject: event.streamId,
+    time: event.recordedAt,
+    datacontenttype: 'application/json',
+    dataschema: schemaUri(event.type, event.schemaVersion),
+    data: event.data,
+    position: event.position,
+    streamrevision: event.revision,
+    actor: event.metadata.actor,
+    ...(event.metadata.correlationId ? { correlationid: event.metadata.correlationId } : {}),
+    ...(projectId ? { projectid: projectId } : {}),
+  };
+}
+
+/** The JSON Schema (draft 2020-12) of an event type's data at a version, with its `$id`; undefined if unknown. */
+export function eventSchema(type: string, version: number): Record<string, unknown> | undefined {
+  if (!isEventType(type) || EVENT_SCHEMA_VERSIONS[type] !== version) return undefined;
+  return { ...(eventJsonSchemas()[type as EventType] as Record<string, unknown>), $id: schemaUri(type, version), title: `${type} v${version}` };
+}
+
+/** Who may see which events: every event, or only those of the projects listed. */
+export type FeedScope = { all: true } | { all: false; projects: ReadonlySet<string> };
+
+export function inScope(scope: FeedScope, event: StoredEvent): boolean {
+  if (scope.all) return true;
+  // Grants and API keys are the organisation's; only admins read them.
+  if (event.streamId === ACCESS_STREAM) return false;
+  const projectId = event.metadata.projectId;
+  return typeof projectId === 'string' && scope.projects.has(projectId);
+}
+
+export interface FeedQuery {
+  after?: Position;
+  limit: number;
+  types?: readonly string[];
+  projectId?: string;
+}
+
+/** A page of the feed: the events in scope, and where to go on from. */
+export interface FeedPage {
+  events: CloudEventJson[];
+  next: Position | null;
+  caughtUp: boolean;
+}
+
+/** Pages through the log read-only; a page skips what the scope hides but never reads past this much. */
+const SCAN_LIMIT = 10_000;
+
+/** The log as a feed of CloudEvents, in global order, filtered to what the caller may read. */
+export class Feed {
+  constructor(private readonly store: EventStore) {}
+
+  async page(query: FeedQuery, scope: FeedScope): Promise<FeedPage> {
+    const events: CloudEventJson[] = [];
+    let after = query.after;
+    let scanned = 0;
+    for (;;) {
+      const want = query.limit - events.length;
+      const page = await this.store.readAll({ after, limit: want, projectId: query.projectId, types: query.types ? [...query.types] : undefined });
+      for (const event of page.events) if (inScope(scope, event)) events.push(toCloudEvent(event));
+      scanned += page.events.length;
+      after = page.position;
+      const caughtUp = page.events.length < want;
+      if (caughtUp || events.length >= query.limit || scanned >= SCAN_LIMIT) return { events, next: after ?? null, caughtUp };
+    }
+  }
+}
