@@ -69,6 +69,7 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'GET /projects/{projectId}/tasks': { allowed: READ, scope: 'project' },
   // Anyone may page the feed; it serves only the events of projects the caller reads events of.
   'GET /events': { allowed: ALL, scope: 'organisation' },
+  'GET /events/stream': { allowed: ALL, scope: 'organisation' },
   'GET /projects/{projectId}/events': { allowed: FEED, scope: 'project' },
   'GET /schemas': { allowed: ALL, scope: 'organisation' },
   'GET /schemas/{type}/{version}': { allowed: ALL, scope: 'organisation' },

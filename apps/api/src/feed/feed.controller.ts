@@ -1,12 +1,19 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { once } from 'node:events';
 import { Access, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
-import { feedPageSchema, feedQuerySchema, schemaCatalogue, schemaCatalogueSchema } from '@planledger/contracts';
+import { feedPageSchema, feedQuerySchema, feedStreamQuerySchema, schemaCatalogue, schemaCatalogueSchema } from '@planledger/contracts';
 import { ROLE_PERMISSIONS } from '@planledger/domain';
 import { createZodDto } from 'nestjs-zod';
 import { CurrentPrincipal, type Principal } from '../security/principal';
 
 class FeedQuery extends createZodDto(feedQuerySchema) {}
+class FeedStreamQuery extends createZodDto(feedStreamQuerySchema) {}
+
+/** A comment line this often keeps proxies and clients from closing an idle stream. */
+export const HEARTBEAT_MS = Number(process.env['FEED_HEARTBEAT_MS'] ?? 15_000);
+const POSITION = /^\d{20}-\d{20}$/;
 class FeedPageDto extends createZodDto(feedPageSchema) {}
 class SchemaCatalogueDto extends createZodDto(schemaCatalogueSchema) {}
 
@@ -24,7 +31,10 @@ export async function feedScope(access: Access, principal: Principal): Promise<F
 /** The log as CloudEvents 1.0, in global order, filtered to the projects the caller may read. */
 @ApiTags('feed')
 @Controller()
-export class FeedController {
+export class FeedController implements OnApplicationShutdown {
+  /** Open streams, ended when the API shuts down so it never waits on a client. */
+  private readonly streams = new Set<AbortController>();
+
   constructor(
     private readonly feed: Feed,
     private readonly access: Access,
@@ -41,6 +51,56 @@ export class FeedController {
     const scope = await feedScope(this.access, principal);
     if (query.projectId !== undefined && !scope.all && !scope.projects.has(query.projectId)) throw projectNotFound(query.projectId);
     return this.feed.page({ after: query.after, limit: query.limit, types: query.type, projectId: query.projectId }, scope);
+  }
+
+  @Get('events/stream')
+  @ApiOperation({
+    summary:
+      'Server-Sent Events: the feed from `after` (or the `Last-Event-ID` header, which wins), catch-up then live, one CloudEvent per message with the position as its id; a comment line every 15 s when idle. Reconnect with Last-Event-ID to resume exactly after the last event received',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id (position) of the last event received' })
+  async stream(@Query() query: FeedStreamQuery, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const lastEventId = request.header('last-event-id');
+    if (lastEventId !== undefined && !POSITION.test(lastEventId)) {
+      throw new BadRequestException({ code: 'INVALID_LAST_EVENT_ID', message: 'Last-Event-ID must be the id of an event this stream sent' });
+    }
+    const scope = await feedScope(this.access, principal);
+    if (query.projectId !== undefined && !scope.all && !scope.projects.has(query.projectId)) throw projectNotFound(query.projectId);
+
+    const stop = new AbortController();
+    this.streams.add(stop);
+    request.on('close', () => stop.abort());
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-cache, no-transform');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    const write = async (chunk: string) => {
+      // Backpressure: a slow client holds the stream, never the process's memory.
+      if (!response.write(chunk)) await once(response, 'drain', { signal: stop.signal }).catch(() => undefined);
+    };
+    const heartbeat = setInterval(() => response.write(`: heartbeat\n\n`), HEARTBEAT_MS);
+    try {
+      await write('retry: 2000\n\n');
+      const events = this.feed.follow({ after: lastEventId ?? query.after, types: query.type, projectId: query.projectId }, () => feedScope(this.access, principal), stop.signal);
+      for await (const event of events) {
+        await write(`id: ${event.position}\ndata: ${JSON.stringify(event)}\n\n`);
+        if (stop.signal.aborted) break;
+      }
+    } catch (error) {
+      // The stream's status is sent; the client reconnects with Last-Event-ID and loses nothing.
+      if (!stop.signal.aborted) response.write(`event: error\ndata: ${JSON.stringify({ message: 'the stream stopped; reconnect to resume' })}\n\n`);
+      void error;
+    } finally {
+      clearInterval(heartbeat);
+      this.streams.delete(stop);
+      response.end();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    for (const stream of this.streams) stream.abort();
   }
 
   @Get('projects/:projectId/events')

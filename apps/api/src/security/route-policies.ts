@@ -34,6 +34,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /projects/:projectId/team': { action: 'project.read', target: project },
   'GET /projects/:projectId/tasks': { action: 'project.read', target: project },
   'GET /events': { action: 'feed.read', target: organisation },
+  'GET /events/stream': { action: 'feed.read', target: organisation },
   'GET /projects/:projectId/events': { action: 'feed.read', target: project },
   'GET /schemas': { action: 'feed.read', target: organisation },
   'GET /schemas/:type/:version': { action: 'feed.read', target: organisation },

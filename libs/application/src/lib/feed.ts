@@ -61,6 +61,22 @@ const SCAN_LIMIT = 10_000;
 export class Feed {
   constructor(private readonly store: EventStore) {}
 
+  /**
+   * Catch-up then live: every event after `after` in scope, as it is committed, until `signal`
+   * aborts. `scope` is asked again at most once a second, so a revoked grant stops the flow.
+   */
+  async *follow(query: Omit<FeedQuery, 'limit'>, scope: () => Promise<FeedScope>, signal: AbortSignal): AsyncIterable<CloudEventJson> {
+    let current = await scope();
+    let checked = Date.now();
+    for await (const event of this.store.subscribe({ after: query.after, projectId: query.projectId, types: query.types ? [...query.types] : undefined, signal })) {
+      if (Date.now() - checked > 1000) {
+        current = await scope();
+        checked = Date.now();
+      }
+      if (inScope(current, event)) yield toCloudEvent(event);
+    }
+  }
+
   async page(query: FeedQuery, scope: FeedScope): Promise<FeedPage> {
     const events: CloudEventJson[] = [];
     let after = query.after;

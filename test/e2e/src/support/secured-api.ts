@@ -29,7 +29,7 @@ export class SecuredApi {
     readonly storeUrl: string,
   ) {}
 
-  static async start(): Promise<SecuredApi> {
+  static async start(env: Record<string, string> = {}): Promise<SecuredApi> {
     const schema = `pl_sec_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
     const db = new Client({ connectionString: postgresUrl });
     await db.connect();
@@ -39,7 +39,7 @@ export class SecuredApi {
     const port = await freePort();
     const api = ServiceProcess.start(
       'api',
-      { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', RATE_LIMIT_PER_MINUTE: '1000000', REDIS_URL: 'redis://127.0.0.1:6379' },
+      { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', RATE_LIMIT_PER_MINUTE: '1000000', REDIS_URL: 'redis://127.0.0.1:6379', ...env },
       dir,
     );
     try {
@@ -59,6 +59,11 @@ export class SecuredApi {
       headers: { 'content-type': 'application/json', ...(credential ? { authorization: credential } : {}), ...headers },
       body: body === undefined || method === 'GET' ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
+    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // A stream never ends by itself: the status and headers are the answer.
+      await response.body?.cancel();
+      return { status: response.status, body: {}, headers: response.headers };
+    }
     const text = await response.text();
     let parsed: Record<string, unknown>;
     try {
