@@ -6,6 +6,7 @@ import { openEventStore, type EventStore } from '@planledger/event-store';
 import { loadConfigOrExit } from '@planledger/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import { demo } from './commands/demo';
+import { EXPORT_FORMATS, exportEvents, replay, type ExportFormat } from './commands/events';
 import { rebuild, status, UsageError } from './commands/projections';
 
 async function withStore(run: (store: EventStore) => Promise<number>): Promise<void> {
@@ -41,8 +42,31 @@ export function program(): Command {
     .option('--batch-size <n>', 'events per transaction', positiveInt, 2000)
     .description('rebuild beside the live read model while it keeps serving, then swap the copy in')
     .action((name: string | undefined, options: { batchSize: number }) => withStore((store) => rebuild(store, name, options)));
+  const events = cli.command('events').description('the event log itself');
+  events
+    .command('export')
+    .description('stream the log in order to stdout or a file (constant memory)')
+    .option('--after <position>', 'start after this position (a feed `next` or an exported position)')
+    .option('--until <time>', 'only events recorded up to this ISO 8601 time')
+    .option('--project <id>', "only this project's events")
+    .option('--format <format>', `${EXPORT_FORMATS.join(' | ')}: ndjson is the store's own form (what import reads), cloudevents one CloudEvent per line`, 'ndjson')
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('--progress', 'show a progress line on stderr (default when stderr is a terminal)')
+    .action((options: { after?: string; until?: string; project?: string; format: ExportFormat; output?: string; progress?: boolean }) => withStore((store) => exportEvents(store, options)));
+  cli
+    .command('replay')
+    .description('print the plan of a project as the system knew it at a moment')
+    .requiredOption('--until <time>', 'the moment, ISO 8601')
+    .requiredOption('--project <id>', 'the project')
+    .action((options: { until: string; project: string }) => withStore((store) => replay(store, options)));
   return cli;
 }
+
+// `planledger events export | head`: a reader that goes away ends the export quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 program()
   .parseAsync()
