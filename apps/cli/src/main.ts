@@ -6,7 +6,7 @@ import { openEventStore, type EventStore } from '@planledger/event-store';
 import { loadConfigOrExit } from '@planledger/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import { demo } from './commands/demo';
-import { EXPORT_FORMATS, exportEvents, replay, type ExportFormat } from './commands/events';
+import { EXPORT_FORMATS, exportEvents, importEvents, replay, type ExportFormat } from './commands/events';
 import { rebuild, status, UsageError } from './commands/projections';
 
 async function withStore(run: (store: EventStore) => Promise<number>): Promise<void> {
@@ -53,6 +53,12 @@ export function program(): Command {
     .option('-o, --output <file>', 'write here instead of stdout')
     .option('--progress', 'show a progress line on stderr (default when stderr is a terminal)')
     .action((options: { after?: string; until?: string; project?: string; format: ExportFormat; output?: string; progress?: boolean }) => withStore((store) => exportEvents(store, options)));
+  events
+    .command('import')
+    .argument('<file>', 'an ndjson export (events export --format ndjson)')
+    .option('--progress', 'show a progress bar on stderr (default when stderr is a terminal)')
+    .description('restore an export into an empty store: same ids, order, revisions and recorded times')
+    .action((file: string, options: { progress?: boolean }) => withStore((store) => importEvents(store, file, options)));
   cli
     .command('replay')
     .description('print the plan of a project as the system knew it at a moment')

@@ -1,8 +1,10 @@
 import { APPEND_SKEW_MS, PlanTimeline, toCloudEvent } from '@planledger/application';
-import type { EventStore, StoredEvent } from '@planledger/event-store';
+import { restorerOf, type EventStore, type JsonObject, type NewEvent, type StoredEvent } from '@planledger/event-store';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { UsageError } from './projections';
@@ -118,5 +120,104 @@ export async function replay(store: EventStore, options: { until: string; projec
     return 1;
   }
   process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  return 0;
+}
+
+/** One line of an ndjson export: an event as the store holds it. */
+const exportedEventSchema = z.object({
+  eventId: z.uuid(),
+  type: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  data: z.record(z.string(), z.unknown()),
+  metadata: z.object({ actor: z.string().min(1) }).catchall(z.unknown()),
+  streamId: z.string().min(1),
+  revision: z.number().int().min(0),
+  position: z.string(),
+  recordedAt: z.iso.datetime(),
+});
+type ExportedEvent = z.infer<typeof exportedEventSchema>;
+
+async function* exportedLines(file: string, onBytes?: (bytes: number) => void): AsyncIterable<{ line: number; event: ExportedEvent }> {
+  const input = createReadStream(file);
+  if (onBytes) input.on('data', (chunk) => onBytes(chunk.length));
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    line++;
+    if (text.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UsageError(`${file}:${line}: not JSON (import reads the ndjson that \`events export --format ndjson\` writes)`);
+    }
+    const parsed = exportedEventSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new UsageError(`${file}:${line}: ${issue?.path.join('.') || '(line)'} ${issue?.message ?? 'is malformed'} (import reads \`events export --format ndjson\`)`);
+    }
+    yield { line, event: parsed.data };
+  }
+}
+
+/**
+ * `planledger events import <file>`: restores an ndjson export into an empty PostgreSQL or PGlite
+ * store, keeping every event's id, stream revision, schema version, metadata and recorded time,
+ * in the file's order. The whole file is checked first; a bad line is named and nothing is written.
+ */
+export async function importEvents(store: EventStore, file: string, options: { progress?: boolean } = {}): Promise<number> {
+  const restore = restorerOf(store);
+  if (!restore) throw new UsageError(`import restores into PostgreSQL or PGlite; the ${store.info.adapter} store cannot keep recorded times`);
+  if ((await store.readAll({ limit: 1 })).events.length > 0) throw new UsageError(`the store at ${store.info.location} already holds events; import only fills an empty store`);
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new UsageError(`cannot read ${file}`);
+  }
+
+  // Pass 1: every line well-formed, every stream's revisions 0, 1, 2… in file order, no id twice.
+  const revisions = new Map<string, number>();
+  const ids = new Set<string>();
+  let total = 0;
+  for await (const { line, event } of exportedLines(file)) {
+    const expected = (revisions.get(event.streamId) ?? -1) + 1;
+    if (event.revision !== expected) throw new UsageError(`${file}:${line}: ${event.streamId} revision ${event.revision} follows revision ${expected - 1}; the export is incomplete or out of order`);
+    if (ids.has(event.eventId)) throw new UsageError(`${file}:${line}: event id ${event.eventId} appears twice`);
+    ids.add(event.eventId);
+    revisions.set(event.streamId, event.revision);
+    total++;
+  }
+  ids.clear();
+
+  // Pass 2: consecutive events of one stream recorded together go back in one append, as they came.
+  const show = options.progress ?? process.stderr.isTTY;
+  const bar = show ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {events}/{total_events} events | ETA {eta_formatted}', stream: process.stderr }) : undefined;
+  bar?.start(Math.max(size, 1), 0, { events: 0, total_events: total });
+  let read = 0;
+  let written = 0;
+  let group: ExportedEvent[] = [];
+  const flush = async () => {
+    if (group.length === 0) return;
+    const first = group[0];
+    await restore(
+      first.streamId,
+      group.map((e) => ({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data as JsonObject, metadata: e.metadata as NewEvent['metadata'] })),
+      first.revision === 0 ? 'no_stream' : first.revision - 1,
+      first.recordedAt,
+    );
+    written += group.length;
+    group = [];
+    bar?.update(read, { events: written });
+  };
+  const started = Date.now();
+  for await (const { event } of exportedLines(file, (bytes) => (read += bytes))) {
+    const last = group[group.length - 1];
+    if (last && (last.streamId !== event.streamId || last.recordedAt !== event.recordedAt || group.length >= 10_000)) await flush();
+    group.push(event);
+  }
+  await flush();
+  bar?.update(Math.max(size, 1), { events: written });
+  bar?.stop();
+  process.stderr.write(`imported ${written} events in ${((Date.now() - started) / 1000).toFixed(1)} s into ${store.info.location}\n`);
   return 0;
 }

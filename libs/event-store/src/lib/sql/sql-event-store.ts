@@ -137,6 +137,27 @@ export class SqlEventStore implements EventStore {
     }
   }
 
+  /**
+   * Restore from an export: appends events that were stored elsewhere with their ids, schema
+   * versions and original recorded time, in one transaction. Only for filling an empty store
+   * (`planledger events import` checks); it is not on the port, so no command can backdate.
+   */
+  async restore(streamId: string, events: NewEvent[], expected: number | 'no_stream', recordedAt: string): Promise<void> {
+    const append = prepareAppend(streamId, events, { expected }, this.defaults);
+    await this.sql.transaction(async (tx) => {
+      try {
+        const [row] = await tx.query<AppendRow>(APPEND.text, [append.streamId, String(append.expected), append.events.map((e) => e.eventId), append.json, append.callerIds]);
+        await tx.query('UPDATE pl_events SET recorded_at = $1 WHERE transaction_id = $2::text::xid8 AND global_position = ANY ($3::bigint[])', [recordedAt, row.tx, row.positions]);
+      } catch (error) {
+        const sqlError = asSqlError(error);
+        if (sqlError?.code === 'PLW01') throw new WrongExpectedVersion(append.streamId, append.expected, Number(sqlError.detail) < 0 ? 'no_stream' : Number(sqlError.detail));
+        if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
+        throw error;
+      }
+    });
+    this.appended.notify();
+  }
+
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     const { direction, from, to, limit } = checkReadStreamOptions(streamId, options);
     const forwards = direction === 'forwards';
@@ -226,6 +247,11 @@ export class SqlEventStore implements EventStore {
       recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : row.recorded_at,
     };
   }
+}
+
+/** The restore path of a PostgreSQL or PGlite store (see SqlEventStore.restore); undefined for other adapters. */
+export function restorerOf(store: unknown): SqlEventStore['restore'] | undefined {
+  return store instanceof SqlEventStore ? store.restore.bind(store) : undefined;
 }
 
 /** The SQL database behind a PostgreSQL or PGlite store, for read models kept beside the events; undefined for other adapters. */
