@@ -72,6 +72,7 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'GET /events/stream': { allowed: ALL, scope: 'organisation' },
   'GET /projects/{projectId}/events': { allowed: FEED, scope: 'project' },
   'GET /schemas': { allowed: ALL, scope: 'organisation' },
+  'GET /asyncapi.json': { allowed: ALL, scope: 'organisation' },
   'GET /schemas/{type}/{version}': { allowed: ALL, scope: 'organisation' },
 };
 

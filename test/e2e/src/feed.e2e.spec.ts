@@ -59,8 +59,18 @@ describe('the event feed', () => {
       ajv.addSchema(schema.body);
     }
 
+    // The AsyncAPI document describes the same messages: each event validates as its message's payload.
+    const asyncApi = (await api.call(admin, 'GET', '/asyncapi.json')).body as { asyncapi: string; components: { messages: Record<string, { name: string; payload: object }> } };
+    expect(asyncApi.asyncapi).toBe('3.0.0');
+    expect(Object.keys(asyncApi.components.messages).sort()).toEqual(entries.map((e) => e.type).sort());
+    const payloads = new Ajv2020({ strict: false });
+    addFormats(payloads);
+    const messageFor = new Map(Object.values(asyncApi.components.messages).map((m) => [m.name, payloads.compile(m.payload)]));
+
     const failures: string[] = [];
     for (const event of events) {
+      const asMessage = messageFor.get(String(event['type']));
+      if (!asMessage?.(event)) failures.push(`${event['type']} ${event['id']} is not its AsyncAPI message: ${payloads.errorsText(asMessage?.errors)}`);
       // Structured mode, as an HTTP consumer receives it: the SDK must accept and validate it.
       const parsed = HTTP.toEvent({ headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(event) }) as CloudEvent<Record<string, unknown>>;
       expect(parsed.validate()).toBe(true);

@@ -2,7 +2,8 @@ import { BadRequestException, Controller, Get, NotFoundException, Param, Query, 
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { once } from 'node:events';
-import { Access, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
+import { Access, asyncApiDocument, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
+import { PLANLEDGER_VERSION } from '@planledger/runtime';
 import { feedPageSchema, feedQuerySchema, feedStreamQuerySchema, schemaCatalogue, schemaCatalogueSchema } from '@planledger/contracts';
 import { ROLE_PERMISSIONS } from '@planledger/domain';
 import { createZodDto } from 'nestjs-zod';
@@ -117,6 +118,12 @@ export class FeedController implements OnApplicationShutdown {
   @ApiOkResponse({ type: SchemaCatalogueDto.Output })
   schemas() {
     return schemaCatalogue();
+  }
+
+  @Get('asyncapi.json')
+  @ApiOperation({ summary: 'AsyncAPI 3.0 document of the SSE channel: each event type as a CloudEvent message with its data schema' })
+  asyncApi() {
+    return asyncApiDocument(PLANLEDGER_VERSION);
   }
 
   @Get('schemas/:type/:version')

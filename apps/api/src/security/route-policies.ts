@@ -37,6 +37,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'GET /events/stream': { action: 'feed.read', target: organisation },
   'GET /projects/:projectId/events': { action: 'feed.read', target: project },
   'GET /schemas': { action: 'feed.read', target: organisation },
+  'GET /asyncapi.json': { action: 'feed.read', target: organisation },
   'GET /schemas/:type/:version': { action: 'feed.read', target: organisation },
   'POST /projects/:projectId/members': { action: 'team.manage', target: project },
   'POST /projects/:projectId/members/:memberId/role-changes': { action: 'team.manage', target: project },

@@ -92,3 +92,71 @@ export class Feed {
     }
   }
 }
+
+/**
+ * An AsyncAPI 3.0 document for the SSE channel: one message per event type, each a CloudEvent
+ * whose `data` is that type's JSON Schema.
+ */
+export function asyncApiDocument(version: string): Record<string, unknown> {
+  const types = Object.keys(EVENT_SCHEMA_VERSIONS) as EventType[];
+  const messages = Object.fromEntries(
+    types.map((type) => {
+      const dataSchema = eventSchema(type, EVENT_SCHEMA_VERSIONS[type]) ?? {};
+      return [
+        type,
+        {
+          name: `${CLOUDEVENT_TYPE_PREFIX}${type}`,
+          title: type,
+          contentType: 'application/cloudevents+json',
+          summary: `${type} v${EVENT_SCHEMA_VERSIONS[type]}, sent as the SSE message's data; the message id is its position`,
+          payload: {
+            type: 'object',
+            required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'position', 'streamrevision', 'actor'],
+            properties: {
+              specversion: { const: '1.0' },
+              id: { type: 'string', format: 'uuid' },
+              source: { type: 'string' },
+              type: { const: `${CLOUDEVENT_TYPE_PREFIX}${type}` },
+              subject: { type: 'string' },
+              time: { type: 'string', format: 'date-time' },
+              datacontenttype: { const: 'application/json' },
+              dataschema: { const: schemaUri(type, EVENT_SCHEMA_VERSIONS[type]) },
+              data: dataSchema,
+              position: { type: 'string', pattern: '^\\d{20}-\\d{20}$' },
+              streamrevision: { type: 'integer', minimum: 0 },
+              actor: { type: 'string' },
+              correlationid: { type: 'string' },
+              projectid: { type: 'string' },
+            },
+          },
+        },
+      ];
+    }),
+  );
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'PlanLedger event feed',
+      version,
+      description: 'Every event of the log, in global order, as CloudEvents 1.0 over Server-Sent Events. Reconnect with Last-Event-ID to resume after the last event received.',
+    },
+    defaultContentType: 'application/cloudevents+json',
+    channels: {
+      events: {
+        address: '/events/stream',
+        title: 'The event log, catch-up then live',
+        messages: Object.fromEntries(types.map((type) => [type, { $ref: `#/components/messages/${type}` }])),
+        bindings: { http: { method: 'GET', bindingVersion: '0.3.0' } },
+      },
+    },
+    operations: {
+      receiveEvents: {
+        action: 'receive',
+        channel: { $ref: '#/channels/events' },
+        summary: 'GET /events/stream?after=&type=&projectId= with Accept: text/event-stream and a bearer token or API key',
+        messages: types.map((type) => ({ $ref: `#/channels/events/messages/${type}` })),
+      },
+    },
+    components: { messages },
+  };
+}
