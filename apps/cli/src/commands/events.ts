@@ -1,5 +1,5 @@
 import { APPEND_SKEW_MS, PlanTimeline, toCloudEvent } from '@planledger/application';
-import { restorerOf, type EventStore, type JsonObject, type NewEvent, type StoredEvent } from '@planledger/event-store';
+import { restorerOf, type EventStore, type JsonObject, type NewEvent, type RestoredAppend, type StoredEvent } from '@planledger/event-store';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
@@ -189,33 +189,49 @@ export async function importEvents(store: EventStore, file: string, options: { p
   }
   ids.clear();
 
-  // Pass 2: consecutive events of one stream recorded together go back in one append, as they came.
+  // Pass 2: consecutive events of one stream go back in one append, each with its recorded time.
   const show = options.progress ?? process.stderr.isTTY;
   const bar = show ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {events}/{total_events} events | ETA {eta_formatted}', stream: process.stderr }) : undefined;
   bar?.start(Math.max(size, 1), 0, { events: 0, total_events: total });
   let read = 0;
   let written = 0;
   let group: ExportedEvent[] = [];
-  const flush = async () => {
+  let pending: RestoredAppend[] = [];
+  let pendingEvents = 0;
+  // The store takes one append per stream per transaction (its ordering guard).
+  const pendingStreams = new Set<string>();
+  // Appends go back as they were made; many of them share a transaction, or a commit per append
+  // would bound the import at the disk's flush rate.
+  const commit = async () => {
+    if (pending.length === 0) return;
+    await restore(pending);
+    written += pendingEvents;
+    [pending, pendingEvents] = [[], 0];
+    pendingStreams.clear();
+    bar?.update(read, { events: written });
+  };
+  const close = async () => {
     if (group.length === 0) return;
     const first = group[0];
-    await restore(
-      first.streamId,
-      group.map((e) => ({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data as JsonObject, metadata: e.metadata as NewEvent['metadata'] })),
-      first.revision === 0 ? 'no_stream' : first.revision - 1,
-      first.recordedAt,
-    );
-    written += group.length;
+    if (pendingStreams.has(first.streamId)) await commit();
+    pendingStreams.add(first.streamId);
+    pending.push({
+      streamId: first.streamId,
+      events: group.map((e) => ({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data as JsonObject, metadata: e.metadata as NewEvent['metadata'], recordedAt: e.recordedAt })),
+      expected: first.revision === 0 ? 'no_stream' : first.revision - 1,
+    });
+    pendingEvents += group.length;
     group = [];
-    bar?.update(read, { events: written });
+    if (pendingEvents >= 5000 || pending.length >= 500) await commit();
   };
   const started = Date.now();
   for await (const { event } of exportedLines(file, (bytes) => (read += bytes))) {
     const last = group[group.length - 1];
-    if (last && (last.streamId !== event.streamId || last.recordedAt !== event.recordedAt || group.length >= 10_000)) await flush();
+    if (last && (last.streamId !== event.streamId || group.length >= 10_000)) await close();
     group.push(event);
   }
-  await flush();
+  await close();
+  await commit();
   bar?.update(Math.max(size, 1), { events: written });
   bar?.stop();
   process.stderr.write(`imported ${written} events in ${((Date.now() - started) / 1000).toFixed(1)} s into ${store.info.location}\n`);

@@ -139,20 +139,28 @@ export class SqlEventStore implements EventStore {
 
   /**
    * Restore from an export: appends events that were stored elsewhere with their ids, schema
-   * versions and original recorded time, in one transaction. Only for filling an empty store
-   * (`planledger events import` checks); it is not on the port, so no command can backdate.
+   * versions and original recorded times, several appends in one transaction. Only for filling an
+   * empty store (`planledger events import` checks); it is not on the port, so no command can
+   * backdate an event.
    */
-  async restore(streamId: string, events: NewEvent[], expected: number | 'no_stream', recordedAt: string): Promise<void> {
-    const append = prepareAppend(streamId, events, { expected }, this.defaults);
+  async restore(appends: readonly RestoredAppend[]): Promise<void> {
     await this.sql.transaction(async (tx) => {
-      try {
-        const [row] = await tx.query<AppendRow>(APPEND.text, [append.streamId, String(append.expected), append.events.map((e) => e.eventId), append.json, append.callerIds]);
-        await tx.query('UPDATE pl_events SET recorded_at = $1 WHERE transaction_id = $2::text::xid8 AND global_position = ANY ($3::bigint[])', [recordedAt, row.tx, row.positions]);
-      } catch (error) {
-        const sqlError = asSqlError(error);
-        if (sqlError?.code === 'PLW01') throw new WrongExpectedVersion(append.streamId, append.expected, Number(sqlError.detail) < 0 ? 'no_stream' : Number(sqlError.detail));
-        if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
-        throw error;
+      for (const { streamId, events, expected } of appends) {
+        const append = prepareAppend(streamId, events, { expected }, this.defaults);
+        try {
+          const [row] = await tx.query<AppendRow>(APPEND.text, [append.streamId, String(append.expected), append.events.map((e) => e.eventId), append.json, append.callerIds]);
+          await tx.query(
+            `UPDATE pl_events e SET recorded_at = v.recorded_at
+               FROM unnest($2::bigint[], $3::timestamptz[]) AS v (global_position, recorded_at)
+              WHERE e.transaction_id = $1::text::xid8 AND e.global_position = v.global_position`,
+            [row.tx, row.positions, events.map((e) => e.recordedAt)],
+          );
+        } catch (error) {
+          const sqlError = asSqlError(error);
+          if (sqlError?.code === 'PLW01') throw new WrongExpectedVersion(append.streamId, append.expected, Number(sqlError.detail) < 0 ? 'no_stream' : Number(sqlError.detail));
+          if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
+          throw error;
+        }
       }
     });
     this.appended.notify();
@@ -247,6 +255,13 @@ export class SqlEventStore implements EventStore {
       recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : row.recorded_at,
     };
   }
+}
+
+/** One append of a restore: consecutive events of one stream, each with when it was first recorded. */
+export interface RestoredAppend {
+  streamId: string;
+  events: (NewEvent & { recordedAt: string })[];
+  expected: number | 'no_stream';
 }
 
 /** The restore path of a PostgreSQL or PGlite store (see SqlEventStore.restore); undefined for other adapters. */
