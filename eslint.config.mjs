@@ -45,11 +45,13 @@ export default [
           allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+package\\.json$'],
           depConstraints: [
             // Layers (type): apps → infrastructure → application → domain → contracts.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:infrastructure', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
+            // The client SDK ships to other systems: the shared contracts and nothing of the server.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:contracts'], bannedExternalImports: impureModules },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'], bannedExternalImports: impureModules },
             // Scopes: shared code runs anywhere, so it may only use shared code.

@@ -26,6 +26,7 @@ describe('module boundaries', () => {
     ['libs/contracts', "import { Controller } from '@nestjs/common';\nexport const c = Controller;\n"],
     ['libs/contracts', "export * from '@planledger/domain';\n"],
     ['libs/event-store', "export * from '@planledger/application';\n"],
+    ['libs/sdk', "export * from '@planledger/event-store';\n"],
   ])('refuses this import in %s: %s', async (lib, code) => {
     const errors = await lintAs(`${lib}/src/lib/boundary-probe.ts`, code);
     expect(errors.some((e) => /enforce-module-boundaries|no-restricted-imports/.test(e))).toBe(true);
