@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 
 export const workspaceRoot = join(__dirname, '..', '..', '..', '..');
 
-export type App = 'api' | 'worker';
+export type App = 'api' | 'worker' | 'kpi-consumer';
 
 /** A built PlanLedger process under test, with everything it printed. */
 export class ServiceProcess {
