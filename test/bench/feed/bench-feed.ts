@@ -7,7 +7,8 @@
  * leaves one), else writes a log of that size there through the commands. Then, in one run:
  * a raw scan through the store in this process (the baseline), and `planledger events export` in
  * each format as its own process writing to a file, with its resident memory sampled every 100 ms
- * to show whether it stays flat.
+ * to show whether it stays flat, and once more with the heap capped at 64 MB (a log-sized buffer
+ * would run out).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -69,10 +70,10 @@ function rssMb(pid: number): number | undefined {
   }
 }
 
-async function exportRun(url: string, format: string) {
+async function exportRun(url: string, format: string, nodeArgs: string[] = []) {
   const file = join(tmpdir(), `plbench-feed.${format}`);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['dist/apps/cli/main.js', 'events', 'export', '--format', format, '-o', file], { cwd: ROOT, env: { ...process.env, EVENT_STORE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/cli/main.js', 'events', 'export', '--format', format, '-o', file], { cwd: ROOT, env: { ...process.env, EVENT_STORE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const samples: number[] = [];
@@ -88,7 +89,7 @@ async function exportRun(url: string, format: string) {
   const bytes = statSync(file).size;
   rmSync(file);
   const at = (share: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(share * samples.length))] ?? NaN);
-  return { format, events, seconds: Math.round(seconds * 10) / 10, eventsPerSecond: Math.round(events / seconds), megabytes: Math.round(bytes / 1e6), rssMb: { at25: at(0.25), at50: at(0.5), at75: at(0.75), at100: at(0.999), peak: Math.round(Math.max(...samples)) } };
+  return { format: [format, ...nodeArgs].join(' '), events, seconds: Math.round(seconds * 10) / 10, eventsPerSecond: Math.round(events / seconds), megabytes: Math.round(bytes / 1e6), rssMb: { at25: at(0.25), at50: at(0.5), at75: at(0.75), at100: at(0.999), peak: Math.round(Math.max(...samples)) } };
 }
 
 async function main(): Promise<void> {
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
     log(`export --format ${format}`);
     runs.push(await exportRun(url, format));
   }
+  // The proof that memory does not grow with the log: the same export with the heap capped at 64 MB.
+  log('export --format ndjson with --max-old-space-size=64');
+  runs.push(await exportRun(url, 'ndjson', ['--max-old-space-size=64']));
   const results = { rawScan: { events: scan.events, eventsPerSecond: Math.round(scan.events / scan.seconds) }, exports: runs };
   if (args.json) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

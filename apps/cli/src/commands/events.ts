@@ -27,21 +27,28 @@ const POSITION = /^\d{20}-\d{20}$/;
 const CSV_COLUMNS = ['position', 'recordedAt', 'streamId', 'revision', 'type', 'schemaVersion', 'eventId', 'actor', 'projectId', 'correlationId', 'data', 'metadata'];
 
 /**
- * The events in log order from `after`, recorded up to `until`, of one project or all, one page
- * in memory at a time.
+ * The events in log order from `after`, recorded up to `until`, of one project or all, a page at
+ * a time (two pages in memory at most: the next is read while this one is written).
  */
-export async function* eventsToExport(store: EventStore, options: Pick<ExportOptions, 'after' | 'until' | 'project'>): AsyncIterable<StoredEvent> {
+export async function* eventsToExport(store: EventStore, options: Pick<ExportOptions, 'after' | 'until' | 'project'>): AsyncIterable<StoredEvent[]> {
   const until = options.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(options.until);
   const read = (after: string | undefined) => store.readAll({ after, limit: PAGE, projectId: options.project });
   for (let next = read(options.after); ; ) {
     const page = await next;
-    // The next page is read while this one is written: two pages in memory at most.
     if (page.events.length === PAGE) next = read(page.position);
-    for (const event of page.events) {
-      const recorded = Date.parse(event.recordedAt);
-      // Recorded time is the append transaction's start: read on a little past `until` for late commits.
-      if (recorded > until + APPEND_SKEW_MS) return;
-      if (recorded <= until) yield event;
+    if (until === Number.POSITIVE_INFINITY) yield page.events;
+    else {
+      const kept: StoredEvent[] = [];
+      for (const event of page.events) {
+        const recorded = Date.parse(event.recordedAt);
+        // Recorded time is the append transaction's start: read on a little past `until` for late commits.
+        if (recorded > until + APPEND_SKEW_MS) {
+          yield kept;
+          return;
+        }
+        if (recorded <= until) kept.push(event);
+      }
+      yield kept;
     }
     if (page.events.length < PAGE) return;
   }
@@ -67,16 +74,14 @@ export async function exportEvents(store: EventStore, options: ExportOptions): P
     csv = stringify({ header: true, columns: CSV_COLUMNS });
     csv.pipe(out, { end: false });
   }
-  // Lines go out a thousand at a time: one write per line costs more than the serialising.
-  let lines: string[] = [];
-  for await (const event of eventsToExport(store, options)) {
+  // Lines go out a page at a time: one write per line costs more than the serialising.
+  for await (const page of eventsToExport(store, options)) {
     if (options.format === 'ndjson' || options.format === 'cloudevents') {
-      lines.push(JSON.stringify(options.format === 'ndjson' ? event : toCloudEvent(event)));
-      if (lines.length === 1000) {
-        await put(out, `${lines.join('\n')}\n`);
-        lines = [];
-      }
-    } else {
+      if (page.length === 0) continue;
+      const lines = options.format === 'ndjson' ? page.map((e) => JSON.stringify(e)) : page.map((e) => JSON.stringify(toCloudEvent(e)));
+      await put(out, `${lines.join('\n')}\n`);
+      count += page.length;
+    } else for (const event of page) {
       const row = {
         position: event.position,
         recordedAt: event.recordedAt,
@@ -92,11 +97,10 @@ export async function exportEvents(store: EventStore, options: ExportOptions): P
         metadata: JSON.stringify(event.metadata),
       };
       if (!(csv as ReturnType<typeof stringify>).write(row)) await once(csv as ReturnType<typeof stringify>, 'drain');
+      count++;
     }
-    count++;
-    if (bar && count % 5000 === 0) bar.update(count, { rate: Math.round(count / Math.max((Date.now() - started) / 1000, 0.001)) });
+    if (bar) bar.update(count, { rate: Math.round(count / Math.max((Date.now() - started) / 1000, 0.001)) });
   }
-  if (lines.length > 0) await put(out, `${lines.join('\n')}\n`);
   if (csv) {
     csv.end();
     await once(csv, 'end');

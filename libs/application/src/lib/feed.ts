@@ -2,18 +2,24 @@ import { CLOUDEVENT_TYPE_PREFIX, EVENT_SCHEMA_VERSIONS, eventJsonSchemas, isEven
 import type { EventStore, Position, StoredEvent } from '@planledger/event-store';
 import { ACCESS_STREAM } from './streams';
 
+/** The CloudEvents type and schema URI of each event type and version, built once. */
+const naming = new Map<string, { type: string; dataschema: string }>();
+
 /** One stored event as a CloudEvents 1.0 structured-mode JSON object. */
 export function toCloudEvent(event: StoredEvent): CloudEventJson {
   const projectId = typeof event.metadata.projectId === 'string' ? event.metadata.projectId : undefined;
+  const key = `${event.type}:${event.schemaVersion}`;
+  let names = naming.get(key);
+  if (!names) naming.set(key, (names = { type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`, dataschema: schemaUri(event.type, event.schemaVersion) }));
   return {
     specversion: '1.0',
     id: event.eventId,
     source: projectId ? `/projects/${projectId}` : '/organisation',
-    type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`,
+    type: names.type,
     subject: event.streamId,
     time: event.recordedAt,
     datacontenttype: 'application/json',
-    dataschema: schemaUri(event.type, event.schemaVersion),
+    dataschema: names.dataschema,
     data: event.data,
     position: event.position,
     streamrevision: event.revision,
