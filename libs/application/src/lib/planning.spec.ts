@@ -181,3 +181,22 @@ describe('the aggregate cache, with two processes writing to one store', () => {
     await expect(here.changeGoal('g1', adjust(4_000), meta, elsewhere.revision)).rejects.toBeInstanceOf(PreconditionFailed);
   });
 });
+
+describe('drift checks', () => {
+  it('records a change of state once, however many checks race for it (duplicated jobs, two workers)', async () => {
+    const store = new InMemoryEventStore();
+    const setUp = new Planning(store);
+    await setUp.openProject('p1', charter, meta);
+    // sampleRevenueGoal runs October to December: 1,000 recorded by 20 November is far off pace.
+    await setUp.setGoal('p1', 'g1', goal, meta);
+    await setUp.changeGoal('g1', { type: 'RecordActual', data: { actualId: 'a1', value: 1000, businessDate: '2026-11-19', source: 'CRM' } }, meta);
+    const workers = [new Planning(store), new Planning(store), new Planning(store)];
+    // Each decides the same change on the same revision; the store takes one append at it.
+    const results = await Promise.allSettled(workers.flatMap((w) => [w.checkDrift('g1', '2026-11-20', meta), w.checkDrift('g1', '2026-11-20', meta)]));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const verdicts = (await store.readStream('goal-g1')).filter((e) => ['KpiDriftDetected', 'KpiBackOnTrack', 'GoalWentStale'].includes(e.type));
+    expect(verdicts.map((e) => [e.type, e.data['from'], e.data['to'], e.data['asOf']])).toEqual([['KpiDriftDetected', 'on_track', 'off_track', '2026-11-20']]);
+    // The same check again, from a process that never saw it: nothing changed, nothing appended.
+    expect(await new Planning(store).checkDrift('g1', '2026-11-20', meta)).toMatchObject({ events: [] });
+  });
+});

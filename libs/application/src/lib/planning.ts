@@ -5,6 +5,7 @@ import {
   skillCoverage,
   type ActualInput,
   type CommandMetadata,
+  type DriftSettings,
   type GoalCommand,
   type GoalContext,
   type TaskCommand,
@@ -47,7 +48,8 @@ type GoalChange =
   | { type: 'WithdrawGoal'; data: { reason: string } }
   | { type: 'RecordActual'; data: ActualInput }
   | { type: 'RecordActuals'; data: { actuals: ActualInput[] } }
-  | { type: 'CorrectActual'; data: { actualId: string; value: number; reason: string } };
+  | { type: 'CorrectActual'; data: { actualId: string; value: number; reason: string } }
+  | { type: 'CheckDrift'; data: { asOf: string; settings?: DriftSettings } };
 
 /** The planning use cases: projects and goals, as load → decide → append. */
 export class Planning {
@@ -151,6 +153,15 @@ export class Planning {
       metadata,
       ifMatch,
     });
+  }
+
+  /**
+   * The drift check for one goal on `asOf`: records KpiDriftDetected, KpiBackOnTrack or
+   * GoalWentStale only when the state changed. Appended at the goal's revision, so two checks
+   * racing (a duplicated job) record the change once: the loser is decided again and finds it.
+   */
+  async checkDrift(goalId: string, asOf: string, metadata: RequestMetadata, settings?: DriftSettings): Promise<CommandResult> {
+    return this.changeGoal(goalId, { type: 'CheckDrift', data: { asOf, ...(settings ? { settings } : {}) } }, metadata);
   }
 
   async project(projectId: string) {

@@ -75,6 +75,25 @@ export const actualSchema = z.object({
 export const actualRecordedSchema = actualSchema.extend({ goalId: idSchema });
 export const actualCorrectedSchema = z.object({ goalId: idSchema, actualId: idSchema, ...changeOf(finiteNumberSchema).shape, reason: reasonSchema });
 
+/** Where a goal stands against its plan, as the drift checks judge it. */
+export const driftStateSchema = z.enum(['on_track', 'at_risk', 'off_track', 'stale']);
+const driftNumbers = {
+  goalId: idSchema,
+  /** The state before this change. */
+  from: driftStateSchema,
+  /** The day the check judged. */
+  asOf: isoDateSchema,
+  pace: z.number().nullable(),
+  expectedToDate: z.number(),
+  actualToDate: z.number().nullable(),
+  trailingForecast: z.number().nullable(),
+  /** Why, in words a manager reads. */
+  reason: z.string().max(500),
+};
+export const kpiDriftDetectedSchema = z.object({ ...driftNumbers, to: z.enum(['at_risk', 'off_track']) });
+export const kpiBackOnTrackSchema = z.object(driftNumbers);
+export const goalWentStaleSchema = z.object({ ...driftNumbers, daysSinceLastActual: z.number().int().min(0) });
+
 export type GoalSet = EventOf<'GoalSet', typeof goalSetSchema>;
 export type GoalTargetAdjusted = EventOf<'GoalTargetAdjusted', typeof goalTargetAdjustedSchema>;
 export type GoalDeadlineMoved = EventOf<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
@@ -83,7 +102,21 @@ export type GoalRephased = EventOf<'GoalRephased', typeof goalRephasedSchema>;
 export type GoalWithdrawn = EventOf<'GoalWithdrawn', typeof goalWithdrawnSchema>;
 export type ActualRecorded = EventOf<'ActualRecorded', typeof actualRecordedSchema>;
 export type ActualCorrected = EventOf<'ActualCorrected', typeof actualCorrectedSchema>;
-export type GoalEvent = GoalSet | GoalTargetAdjusted | GoalDeadlineMoved | GoalOwnerChanged | GoalRephased | GoalWithdrawn | ActualRecorded | ActualCorrected;
+export type KpiDriftDetected = EventOf<'KpiDriftDetected', typeof kpiDriftDetectedSchema>;
+export type KpiBackOnTrack = EventOf<'KpiBackOnTrack', typeof kpiBackOnTrackSchema>;
+export type GoalWentStale = EventOf<'GoalWentStale', typeof goalWentStaleSchema>;
+export type GoalEvent =
+  | GoalSet
+  | GoalTargetAdjusted
+  | GoalDeadlineMoved
+  | GoalOwnerChanged
+  | GoalRephased
+  | GoalWithdrawn
+  | ActualRecorded
+  | ActualCorrected
+  | KpiDriftDetected
+  | KpiBackOnTrack
+  | GoalWentStale;
 
 export const goalEventSchemas = {
   GoalSet: goalSetSchema,
@@ -94,4 +127,7 @@ export const goalEventSchemas = {
   GoalWithdrawn: goalWithdrawnSchema,
   ActualRecorded: actualRecordedSchema,
   ActualCorrected: actualCorrectedSchema,
+  KpiDriftDetected: kpiDriftDetectedSchema,
+  KpiBackOnTrack: kpiBackOnTrackSchema,
+  GoalWentStale: goalWentStaleSchema,
 } as const;

@@ -37,6 +37,11 @@ export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: Goal
     case 'ActualRecorded':
     case 'ActualCorrected':
       return applyActual({ ...doc, actuals: { ...doc.actuals } }, event);
+    case 'KpiDriftDetected':
+    case 'KpiBackOnTrack':
+    case 'GoalWentStale':
+      // The drift checks' verdicts; the view judges pace itself.
+      return doc;
   }
 }
 

@@ -203,3 +203,44 @@ describe('goal', () => {
     expect(state.externalRefs.has('crm-4711')).toBe(true);
   });
 });
+
+describe('the drift check', () => {
+  // 30 days of November, 3,000 to reach: 100 a day is on plan; 7 days without an actual is stale.
+  const november: GoalEvent = {
+    type: 'GoalSet',
+    data: { goalId: 'g1', projectId: 'p1', ...revenueGoal, target: 3000, baseline: 0, startDate: '2026-11-01', deadline: '2026-11-30', phasing: { kind: 'linear' }, smart: allPass },
+  };
+  const daily = (value: number, days = 10): GoalEvent[] =>
+    Array.from({ length: days }, (_, i) => ({ type: 'ActualRecorded', data: { goalId: 'g1', actualId: `d${i}`, value, businessDate: `2026-11-${String(i + 1).padStart(2, '0')}`, source: 'CRM' } }));
+  const check: GoalCommand = { type: 'CheckDrift', data: { goalId: 'g1', asOf: '2026-11-10' }, metadata: meta };
+  const offTrack: GoalEvent = {
+    type: 'KpiDriftDetected',
+    data: { goalId: 'g1', from: 'on_track', to: 'off_track', asOf: '2026-11-10', pace: 0.5, expectedToDate: 1000, actualToDate: 500, trailingForecast: 1500, reason: 'at 50% of plan to date, more than twice the tolerance behind' },
+  };
+
+  it('records nothing for a goal on plan', () => spec([november, ...daily(100)]).when(check).then([]));
+
+  it('records a drift, with the numbers behind it, when the goal falls off pace', () => spec([november, ...daily(50)]).when(check).then([offTrack]));
+
+  it('records it once: the same check again finds the state unchanged', () => spec([november, ...daily(50), offTrack]).when(check).then([]));
+
+  it('records the way back when the actuals catch up', () =>
+    spec([november, ...daily(50), offTrack, { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'late', value: 600, businessDate: '2026-11-10', source: 'CRM' } }])
+      .when(check)
+      .then([{ type: 'KpiBackOnTrack', data: { goalId: 'g1', from: 'off_track', asOf: '2026-11-10', pace: 1.1, expectedToDate: 1000, actualToDate: 1100, trailingForecast: 3300, reason: 'at 110% of plan to date' } }]));
+
+  it('records a goal gone stale: no actual since the start nine days ago', () =>
+    spec([november])
+      .when(check)
+      .then([
+        {
+          type: 'GoalWentStale',
+          data: { goalId: 'g1', from: 'on_track', asOf: '2026-11-10', pace: 0, expectedToDate: 1000, actualToDate: 0, trailingForecast: 0, reason: 'no actual since the start on 2026-11-01 (9 days)', daysSinceLastActual: 9 },
+        },
+      ]));
+
+  it('leaves withdrawn and unknown goals alone', () => {
+    spec([november, ...daily(50), withdrawn]).when(check).then([]);
+    spec([]).when(check).then([]);
+  });
+});

@@ -3,6 +3,7 @@ import { requireOpen, type ProjectState } from '../project/project.decider';
 import { dayOf, periodCount } from '../shared/calendar';
 import { refuse, type CommandMetadata } from '../shared/domain-error';
 import { assessSmart, failedCriteria } from './smart.policy';
+import { assessDrift, DEFAULT_DRIFT_SETTINGS, type DriftSettings, type DriftState } from './drift.policy';
 
 export interface RecordedActual {
   value: number;
@@ -19,6 +20,8 @@ export interface GoalState {
   smart?: SmartAssessment;
   actuals: ReadonlyMap<string, RecordedActual>;
   externalRefs: ReadonlySet<string>;
+  /** The state the last drift check recorded; absent: on track (never checked, or never drifted). */
+  drift?: DriftState;
 }
 
 export const initialGoalState: GoalState = { status: 'none', actuals: new Map(), externalRefs: new Set() };
@@ -51,7 +54,8 @@ export interface ActualInput {
 export type RecordActual = Cmd<'RecordActual', ActualInput>;
 export type RecordActuals = Cmd<'RecordActuals', { actuals: ActualInput[] }>;
 export type CorrectActual = Cmd<'CorrectActual', { actualId: string; value: number; reason: string }>;
-export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | RecordActuals | CorrectActual;
+export type CheckDrift = Cmd<'CheckDrift', { asOf: string; settings?: DriftSettings }>;
+export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | RecordActuals | CorrectActual | CheckDrift;
 
 /** Applies one event; pure (the given state is never changed). */
 export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
@@ -107,6 +111,15 @@ export function foldGoal(state: GoalState, events: readonly GoalEvent[]): GoalSt
         current = { ...current, actuals };
         break;
       }
+      case 'KpiDriftDetected':
+        current = { ...current, drift: event.data.to };
+        break;
+      case 'KpiBackOnTrack':
+        current = { ...current, drift: 'on_track' };
+        break;
+      case 'GoalWentStale':
+        current = { ...current, drift: 'stale' };
+        break;
     }
   }
   return current;
@@ -218,8 +231,35 @@ export function correctActual(command: CorrectActual, state: GoalState, context:
   ];
 }
 
+/**
+ * Judges an active goal on `asOf` with the drift policy and records a change of state, and only a
+ * change: the same check twice, or a duplicated job, appends nothing the second time.
+ */
+export function checkDrift(command: CheckDrift, state: GoalState): GoalEvent[] {
+  if (state.status !== 'active' || !state.definition) return [];
+  const from: DriftState = state.drift ?? 'on_track';
+  const actuals = [...state.actuals.values()].map(({ value, businessDate }) => ({ value, businessDate }));
+  const judged = assessDrift(state.definition, actuals, command.data.asOf, from, command.data.settings ?? DEFAULT_DRIFT_SETTINGS);
+  if (judged.state === from) return [];
+  const numbers = {
+    goalId: command.data.goalId,
+    from,
+    asOf: command.data.asOf,
+    pace: judged.pace,
+    expectedToDate: judged.expectedToDate,
+    actualToDate: judged.actualToDate,
+    trailingForecast: judged.trailingForecast,
+    reason: judged.reason.slice(0, 500),
+  };
+  if (judged.state === 'on_track') return [{ type: 'KpiBackOnTrack', data: numbers }];
+  if (judged.state === 'stale') return [{ type: 'GoalWentStale', data: { ...numbers, daysSinceLastActual: judged.daysSinceLastActual ?? 0 } }];
+  return [{ type: 'KpiDriftDetected', data: { ...numbers, to: judged.state } }];
+}
+
 export function decideGoal(command: GoalCommand, state: GoalState, context: GoalContext): GoalEvent[] {
   switch (command.type) {
+    case 'CheckDrift':
+      return checkDrift(command, state);
     case 'SetGoal':
       return setGoal(command, state, context);
     case 'AdjustGoalTarget':
