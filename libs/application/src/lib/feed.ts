@@ -62,6 +62,7 @@ export interface FeedPage {
 
 /** Pages through the log read-only; a page skips what the scope hides but never reads past this much. */
 const SCAN_LIMIT = 10_000;
+const READ_PAGE = 500;
 
 /** The log as a feed of CloudEvents, in global order, filtered to what the caller may read. */
 export class Feed {
@@ -87,14 +88,21 @@ export class Feed {
     const events: CloudEventJson[] = [];
     let after = query.after;
     let scanned = 0;
+    // Read in pages of at least READ_PAGE even when few events are wanted: a caller who may read
+    // few of the events would otherwise cost one round trip per event skipped.
+    const size = Math.max(query.limit, READ_PAGE);
     for (;;) {
-      const want = query.limit - events.length;
-      const page = await this.store.readAll({ after, limit: want, projectId: query.projectId, types: query.types ? [...query.types] : undefined });
-      for (const event of page.events) if (inScope(scope, event)) events.push(toCloudEvent(event));
-      scanned += page.events.length;
+      const page = await this.store.readAll({ after, limit: size, projectId: query.projectId, types: query.types ? [...query.types] : undefined });
+      for (const event of page.events) {
+        scanned++;
+        after = event.position;
+        if (inScope(scope, event)) events.push(toCloudEvent(event));
+        // Full: resume right after the last event served, so nothing later in this page is lost.
+        if (events.length === query.limit) return { events, next: after, caughtUp: false };
+      }
       after = page.position;
-      const caughtUp = page.events.length < want;
-      if (caughtUp || events.length >= query.limit || scanned >= SCAN_LIMIT) return { events, next: after ?? null, caughtUp };
+      const caughtUp = page.events.length < size;
+      if (caughtUp || scanned >= SCAN_LIMIT) return { events, next: after ?? null, caughtUp };
     }
   }
 }
