@@ -20,6 +20,7 @@ import { writeSyntheticLog } from '@planledger/application';
 import { createPostgresEventStore, type EventStore } from '@planledger/event-store';
 import { Client } from 'pg';
 import { BENCH_ADMIN_URL, freshDatabase } from '../support/database';
+import { rawScan } from '../support/raw-scan';
 
 const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
 const TARGET = Number(args.events);
@@ -48,17 +49,6 @@ async function database(): Promise<string> {
   await writeSyntheticLog(store, { projects, goalsPerProject: 10, tasksPerProject: 100, actualsPerGoal: 1000, onProgress: (n) => n % 100_000 < 1000 && log(`  ${n}`) });
   await store.close();
   return fresh;
-}
-
-async function rawScan(store: EventStore): Promise<{ events: number; seconds: number }> {
-  const started = process.hrtime.bigint();
-  let events = 0;
-  for (let after: string | undefined, page; ; after = page.position) {
-    page = await store.readAll({ after, limit: 5000 });
-    events += page.events.length;
-    if (page.events.length < 5000) break;
-  }
-  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 function rssMb(pid: number): number | undefined {

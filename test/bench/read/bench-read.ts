@@ -27,6 +27,7 @@ import { planAsOf, syntheticLogSize, writeSyntheticLog, type SyntheticLogShape }
 import { createPostgresEventStore, type EventStore } from '@planledger/event-store';
 import { Client } from 'pg';
 import { BENCH_ADMIN_URL, freshDatabase } from '../support/database';
+import { rawScan } from '../support/raw-scan';
 
 const { values: args } = parseArgs({
   options: {
@@ -83,17 +84,6 @@ async function writeLog(store: EventStore): Promise<void> {
   const before = syntheticLogSize(big);
   await writeSyntheticLog(store, { ...rest, onProgress: (n) => bar.update(before + n) }, 'rest');
   bar.stop();
-}
-
-async function rawScan(store: EventStore): Promise<{ events: number; seconds: number }> {
-  const started = process.hrtime.bigint();
-  let events = 0;
-  for (let after: string | undefined, page; ; after = page.position) {
-    page = await store.readAll({ after, limit: 5000 });
-    events += page.events.length;
-    if (page.events.length < 5000) break;
-  }
-  return { events, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
 }
 
 /** The real CLI in its own process; its output gives events, seconds and peak memory. */
