@@ -6,6 +6,7 @@ import type {
   AppendResult,
   EventStore,
   EventStoreInfo,
+  ExpectedRevision,
   JsonObject,
   NewEvent,
   Position,
@@ -115,16 +116,12 @@ export class SqlEventStore implements EventStore {
         };
       } catch (error) {
         const sqlError = asSqlError(error);
-        if (sqlError?.code === 'PLW01') {
-          const actual = Number(sqlError.detail);
-          throw new WrongExpectedVersion(append.streamId, append.expected, actual < 0 ? 'no_stream' : actual);
-        }
+        throwRefusal(sqlError, append.streamId, append.expected);
         if (sqlError?.code === 'PLC01') {
           const { streamId, actual } = JSON.parse(sqlError.detail ?? '{}') as { streamId: string; actual: number };
           const condition = append.conditions.find((c) => c.streamId === streamId);
           throw new WrongExpectedVersion(streamId, condition?.revision ?? 'any', actual < 0 ? 'no_stream' : actual);
         }
-        if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
         // A unique violation on event_id means a concurrent attempt with the same ids committed
         // first: the next attempt finds it and answers as a clean retry.
         const concurrentRetry = sqlError?.code === '23505' && sqlError.constraint === 'pl_events_event_id_key';
@@ -156,9 +153,7 @@ export class SqlEventStore implements EventStore {
             [row.tx, row.positions, events.map((e) => e.recordedAt)],
           );
         } catch (error) {
-          const sqlError = asSqlError(error);
-          if (sqlError?.code === 'PLW01') throw new WrongExpectedVersion(append.streamId, append.expected, Number(sqlError.detail) < 0 ? 'no_stream' : Number(sqlError.detail));
-          if (sqlError?.code === 'PLD01') throw new DuplicateEventId(append.streamId, sqlError.message);
+          throwRefusal(asSqlError(error), append.streamId, append.expected);
           throw error;
         }
       }
@@ -255,6 +250,15 @@ export class SqlEventStore implements EventStore {
       recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : row.recorded_at,
     };
   }
+}
+
+/** pl_append's refusals as the port's errors: a stream at another revision, an event id stored on another stream. */
+function throwRefusal(sqlError: ReturnType<typeof asSqlError>, streamId: string, expected: ExpectedRevision): void {
+  if (sqlError?.code === 'PLW01') {
+    const actual = Number(sqlError.detail);
+    throw new WrongExpectedVersion(streamId, expected, actual < 0 ? 'no_stream' : actual);
+  }
+  if (sqlError?.code === 'PLD01') throw new DuplicateEventId(streamId, sqlError.message);
 }
 
 /** One append of a restore: consecutive events of one stream, each with when it was first recorded. */
