@@ -1,9 +1,10 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Logger, NotFoundException, Param, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { once } from 'node:events';
 import { Access, asyncApiDocument, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
-import { PLANLEDGER_VERSION } from '@planledger/runtime';
+import type { PlanLedgerConfig } from '@planledger/config';
+import { PLANLEDGER_CONFIG, PLANLEDGER_VERSION } from '@planledger/runtime';
 import { feedPageSchema, feedQuerySchema, feedStreamQuerySchema, schemaCatalogue, schemaCatalogueSchema } from '@planledger/contracts';
 import { ROLE_PERMISSIONS } from '@planledger/domain';
 import { createZodDto } from 'nestjs-zod';
@@ -12,8 +13,6 @@ import { CurrentPrincipal, type Principal } from '../security/principal';
 class FeedQuery extends createZodDto(feedQuerySchema) {}
 class FeedStreamQuery extends createZodDto(feedStreamQuerySchema) {}
 
-/** A comment line this often keeps proxies and clients from closing an idle stream. */
-export const HEARTBEAT_MS = Number(process.env['FEED_HEARTBEAT_MS'] ?? 15_000);
 const POSITION = /^\d{20}-\d{20}$/;
 class FeedPageDto extends createZodDto(feedPageSchema) {}
 class SchemaCatalogueDto extends createZodDto(schemaCatalogueSchema) {}
@@ -35,11 +34,13 @@ export async function feedScope(access: Access, principal: Principal): Promise<F
 export class FeedController implements OnApplicationShutdown {
   /** Open streams, ended when the API shuts down so it never waits on a client. */
   private readonly streams = new Set<AbortController>();
+  private readonly logger = new Logger('Feed');
 
   constructor(
     private readonly feed: Feed,
     private readonly access: Access,
     private readonly planning: Planning,
+    @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
   ) {}
 
   @Get('events')
@@ -81,7 +82,8 @@ export class FeedController implements OnApplicationShutdown {
       // Backpressure: a slow client holds the stream, never the process's memory.
       if (!response.write(chunk)) await once(response, 'drain', { signal: stop.signal }).catch(() => undefined);
     };
-    const heartbeat = setInterval(() => response.write(`: heartbeat\n\n`), HEARTBEAT_MS);
+    // A comment line now and then keeps proxies and clients from closing an idle stream.
+    const heartbeat = setInterval(() => response.write(`: heartbeat\n\n`), this.config.FEED_HEARTBEAT_MS);
     try {
       await write('retry: 2000\n\n');
       const events = this.feed.follow({ after: lastEventId ?? query.after, types: query.type, projectId: query.projectId }, () => feedScope(this.access, principal), stop.signal);
@@ -91,8 +93,10 @@ export class FeedController implements OnApplicationShutdown {
       }
     } catch (error) {
       // The stream's status is sent; the client reconnects with Last-Event-ID and loses nothing.
-      if (!stop.signal.aborted) response.write(`event: error\ndata: ${JSON.stringify({ message: 'the stream stopped; reconnect to resume' })}\n\n`);
-      void error;
+      if (!stop.signal.aborted) {
+        this.logger.error(`event stream for ${principal.subject} stopped: ${(error as Error).message}`);
+        response.write(`event: error\ndata: ${JSON.stringify({ message: 'the stream stopped; reconnect to resume' })}\n\n`);
+      }
     } finally {
       clearInterval(heartbeat);
       this.streams.delete(stop);

@@ -64,7 +64,7 @@ export class AccessGuard implements CanActivate {
     const { target, action } = policy;
     if (target.kind === 'organisation') {
       // Listing and the feed filter by grants themselves; other organisation actions are for admins.
-      if (action === 'project.list' || action === 'feed.read' || authorize({ admin: principal.admin }, action) === 'allow') return;
+      if (policy.filteredByGrants || authorize({ admin: principal.admin }, action) === 'allow') return;
       throw new ForbiddenException({ code: 'FORBIDDEN', message: `${principal.subject} may not ${action}: it needs an organisation admin` });
     }
     const id = params[target.param];

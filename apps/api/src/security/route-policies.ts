@@ -6,6 +6,12 @@ export type PolicyTarget = { kind: 'project'; param: 'projectId' } | { kind: 'go
 export interface RoutePolicy {
   action: Action;
   target: PolicyTarget;
+  /**
+   * Organisation routes only: any authenticated caller may call it, because the handler serves
+   * only what the caller's grants allow (the project list, the feed) or nothing of any project
+   * (the event schemas).
+   */
+  filteredByGrants?: true;
 }
 
 const project = { kind: 'project', param: 'projectId' } as const;
@@ -20,7 +26,7 @@ const organisation = { kind: 'organisation' } as const;
  */
 export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /projects': { action: 'project.open', target: organisation },
-  'GET /projects': { action: 'project.list', target: organisation },
+  'GET /projects': { action: 'project.list', target: organisation, filteredByGrants: true },
   'GET /projects/:projectId': { action: 'project.read', target: project },
   'GET /projects/:projectId/history': { action: 'project.read', target: project },
   'GET /projects/:projectId/progress': { action: 'project.read', target: project },
@@ -33,12 +39,12 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /projects/:projectId/tasks': { action: 'task.plan', target: project },
   'GET /projects/:projectId/team': { action: 'project.read', target: project },
   'GET /projects/:projectId/tasks': { action: 'project.read', target: project },
-  'GET /events': { action: 'feed.read', target: organisation },
-  'GET /events/stream': { action: 'feed.read', target: organisation },
+  'GET /events': { action: 'feed.read', target: organisation, filteredByGrants: true },
+  'GET /events/stream': { action: 'feed.read', target: organisation, filteredByGrants: true },
   'GET /projects/:projectId/events': { action: 'feed.read', target: project },
-  'GET /schemas': { action: 'feed.read', target: organisation },
-  'GET /asyncapi.json': { action: 'feed.read', target: organisation },
-  'GET /schemas/:type/:version': { action: 'feed.read', target: organisation },
+  'GET /schemas': { action: 'feed.read', target: organisation, filteredByGrants: true },
+  'GET /asyncapi.json': { action: 'feed.read', target: organisation, filteredByGrants: true },
+  'GET /schemas/:type/:version': { action: 'feed.read', target: organisation, filteredByGrants: true },
   'POST /projects/:projectId/members': { action: 'team.manage', target: project },
   'POST /projects/:projectId/members/:memberId/role-changes': { action: 'team.manage', target: project },
   'POST /projects/:projectId/members/:memberId/departure': { action: 'team.manage', target: project },

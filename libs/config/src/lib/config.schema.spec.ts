@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       AUTH_ADMINS: [],
       CORS_ORIGINS: [],
       RATE_LIMIT_PER_MINUTE: 1200,
+      FEED_HEARTBEAT_MS: 15_000,
       eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
       WORKER_IN_PROCESS: true,
       DEMO_ON_FIRST_START: true,

@@ -73,6 +73,8 @@ export const configSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '')),
   /** Requests per credential (or per address, unauthenticated) per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000_000).default(1200),
+  /** Milliseconds between the comment lines an idle event stream (GET /events/stream) sends. */
+  FEED_HEARTBEAT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100').max(300_000, 'must be at most 300000').default(15_000),
 });
 
 export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS' | 'DEMO_ON_FIRST_START'> & {
