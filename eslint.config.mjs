@@ -42,7 +42,8 @@ export default [
         {
           enforceBuildableLibDependency: true,
           // The root package.json is workspace metadata (the version), not another project's code.
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+package\\.json$'],
+          // The apps' webpack files share tools/node-app.webpack.js, build tooling, not project code.
+          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+package\\.json$', '^(\\.\\./)+tools/node-app\\.webpack(\\.js)?$'],
           depConstraints: [
             // Layers (type): apps → infrastructure → application → domain → contracts.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
