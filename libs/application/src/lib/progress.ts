@@ -1,6 +1,6 @@
 import { parseEvent, type GoalEvent, type PlanLedgerEvent, type TaskEvent } from '@planledger/contracts';
 import { assessPace, evolveGoalProgress, evolveGoalProgressInPlace, evolveTaskCard, progressSeries, type GoalProgressDoc, type TaskCard } from '@planledger/domain';
-import { comparePositions, type EventStore, type JsonObject } from '@planledger/event-store';
+import { comparePositions, countEvents, type EventStore, type JsonObject } from '@planledger/event-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
 
@@ -131,8 +131,8 @@ export async function projectionLag(store: EventStore, models: ReadModelStore) {
     PROJECTIONS.map(async (projection) => {
       const name = projectionId(projection);
       const [{ position, applied }, letters] = await Promise.all([models.checkpoint(name), models.deadLetters(name)]);
-      const pending = await store.readAll({ after: position, types: [...projection.eventTypes], limit: LAG_COUNT_LIMIT });
-      return { name, position: position ?? null, applied, pending: pending.events.length, deadLetters: letters.length };
+      const pending = await countEvents(store, { after: position, types: [...projection.eventTypes], limit: LAG_COUNT_LIMIT });
+      return { name, position: position ?? null, applied, pending, deadLetters: letters.length };
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { sqlClientOf, type EventStore, type JsonObject } from '@planledger/event-store';
+import { countEvents, type EventStore, type JsonObject } from '@planledger/event-store';
 import { projectionId, type Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import type { ReadModelStore } from './read-model-store';
@@ -45,16 +45,6 @@ export async function rebuildProjection<Doc extends JsonObject>(store: EventStor
 }
 
 /** How many events in the log the projection reads: the length of its rebuild, for a progress bar. */
-export async function countProjectionEvents(store: EventStore, projection: Pick<Projection, 'eventTypes'>): Promise<number> {
-  const sql = sqlClientOf(store);
-  if (sql) {
-    const [row] = await sql.query<{ n: string }>('SELECT count(*)::text AS n FROM pl_events WHERE type = ANY ($1::text[])', [[...projection.eventTypes]]);
-    return Number(row.n);
-  }
-  let count = 0;
-  for (let after: string | undefined, page; ; after = page.position) {
-    page = await store.readAll({ after, types: [...projection.eventTypes], limit: 5000 });
-    count += page.events.length;
-    if (page.events.length < 5000) return count;
-  }
+export function countProjectionEvents(store: EventStore, projection: Pick<Projection, 'eventTypes'>): Promise<number> {
+  return countEvents(store, { types: [...projection.eventTypes] });
 }

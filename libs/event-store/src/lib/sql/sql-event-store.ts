@@ -161,6 +161,27 @@ export class SqlEventStore implements EventStore {
     this.appended.notify();
   }
 
+  /** How many visible events follow `after` (of `types`), counted in the database, at most `limit`. */
+  async count(options: Pick<ReadAllOptions, 'after' | 'types'> & { limit?: number }): Promise<number> {
+    const checked = checkReadAllOptions({ after: options.after, types: options.types });
+    const params: unknown[] = [checked.after.transactionId.toString(), checked.after.sequence.toString(), options.limit ?? null];
+    let filters = '';
+    if (checked.types !== undefined) {
+      params.push(checked.types);
+      filters += ` AND type = ANY ($${params.length}::text[])`;
+    }
+    const [row] = await this.sql.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM (
+         SELECT 1 FROM pl_events
+          WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)${filters}
+            AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+          LIMIT $3
+       ) AS pending`,
+      params,
+    );
+    return Number(row.n);
+  }
+
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     const { direction, from, to, limit } = checkReadStreamOptions(streamId, options);
     const forwards = direction === 'forwards';
@@ -250,6 +271,22 @@ export class SqlEventStore implements EventStore {
       recordedAt: row.recorded_at instanceof Date ? row.recorded_at.toISOString() : row.recorded_at,
     };
   }
+}
+
+/**
+ * How many events follow `after` (of `types`), at most `limit`: counted in the database on
+ * PostgreSQL and PGlite, by reading pages elsewhere. For progress bars and lag, not for paging.
+ */
+export async function countEvents(store: EventStore, options: Pick<ReadAllOptions, 'after' | 'types'> & { limit?: number }): Promise<number> {
+  if (store instanceof SqlEventStore) return store.count(options);
+  let count = 0;
+  const cap = options.limit ?? Number.POSITIVE_INFINITY;
+  for (let after = options.after, page; count < cap; after = page.position) {
+    page = await store.readAll({ after, types: options.types, limit: 5000 });
+    count += page.events.length;
+    if (page.events.length < 5000) break;
+  }
+  return Math.min(count, cap);
 }
 
 /** pl_append's refusals as the port's errors: a stream at another revision, an event id stored on another stream. */

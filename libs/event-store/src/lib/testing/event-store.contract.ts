@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DuplicateEventId, InvalidAppend, InvalidReadOptions, WrongExpectedVersion } from '../errors';
 import type { EventStore, NewEvent, Position, StoredEvent } from '../event-store.port';
 import { comparePositions } from '../position';
+import { countEvents } from '../sql/sql-event-store';
 import type { Upcaster } from '../upcasting';
 
 /** What an adapter's test file provides to run the shared contract. */
@@ -246,6 +247,19 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         await expectRejection(store.appendToStream(stream, [stored, event()], { expected: 'any' }), DuplicateEventId);
         await expectRejection(store.appendToStream(`other-${uid()}`, [stored], { expected: 'any' }), DuplicateEventId);
         expect(await store.readStream(stream)).toHaveLength(1);
+      });
+    });
+
+    describe('counting', () => {
+      it('counts the events after a position, of some types, up to a cap, as reading them would', async () => {
+        const kind = `Counted${uid().slice(0, 8)}`;
+        const start = (await store.readAll({ limit: 10_000 })).position;
+        await store.appendToStream(`count-${uid()}`, [...events(5), event(kind), event(kind), event(kind)], { expected: 'no_stream' });
+        expect(await countEvents(store, { after: start })).toBe(8);
+        expect(await countEvents(store, { after: start, types: [kind] })).toBe(3);
+        expect(await countEvents(store, { after: start, limit: 4 })).toBe(4);
+        const [, second] = (await store.readAll({ after: start, types: [kind] })).events;
+        expect(await countEvents(store, { after: second.position, types: [kind] })).toBe(1);
       });
     });
 
