@@ -1,4 +1,4 @@
-import { memberLoad, taskBoard, type Member, type SkillCoverage, type TaskCard, type TaskFilter } from '@planledger/domain';
+import { isOpen, memberLoad, taskBoard, type Member, type SkillCoverage, type TaskCard, type TaskFilter } from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { projectionId, type ReadModelStore } from '@planledger/projections';
 import { goalProgressProjection, Progress, projectionsReached, taskBoardProjection } from './progress';
@@ -49,6 +49,6 @@ export class Boards {
         goals,
       };
     });
-    return { projectId, date: today, revision: team.revision ?? null, position: position ?? null, members, skillCoverage: team.skillCoverage, unassignedOpenTasks: taskBoard(cards, today).counts.openByAssignee['unassigned'] ?? 0 };
+    return { projectId, date: today, revision: team.revision ?? null, position: position ?? null, members, skillCoverage: team.skillCoverage, unassignedOpenTasks: cards.filter((c) => c.assigneeId === null && isOpen(c)).length };
   }
 }
