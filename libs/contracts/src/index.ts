@@ -11,3 +11,4 @@ export * from './lib/task/task.events';
 export * from './lib/access/access.events';
 export * from './lib/history/history.schema';
 export * from './lib/feed/feed.schema';
+export * from './lib/alerts/alerts.events';

@@ -12,3 +12,4 @@ export * from './lib/goal/pace.policy';
 export * from './lib/goal/goal-progress.projection';
 export * from './lib/task/task-board.projection';
 export * from './lib/goal/drift.policy';
+export * from './lib/alerts/alerts.decider';

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { accessEventSchemas, type AccessEvent } from './access/access.events';
+import { alertsEventSchemas, type AlertsEvent } from './alerts/alerts.events';
 import { goalEventSchemas, type GoalEvent } from './goal/goal.events';
 import { projectEventSchemas, type ProjectEvent } from './project/project.events';
 import { taskEventSchemas, type TaskEvent } from './task/task.events';
 import { teamEventSchemas, type TeamEvent } from './team/team.events';
 
 /** Every PlanLedger event type with the zod schema of its current version's data. */
-export const EVENT_SCHEMAS = { ...projectEventSchemas, ...teamEventSchemas, ...goalEventSchemas, ...taskEventSchemas, ...accessEventSchemas } as const;
+export const EVENT_SCHEMAS = { ...projectEventSchemas, ...teamEventSchemas, ...goalEventSchemas, ...taskEventSchemas, ...accessEventSchemas, ...alertsEventSchemas } as const;
 export type EventType = keyof typeof EVENT_SCHEMAS;
 
 /** Current schema version of each event type; the event store's upcasters lift older ones. */
@@ -14,7 +15,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = Object.fromEntri
   Object.keys(EVENT_SCHEMAS).map((type) => [type, 1]),
 ) as Record<EventType, number>;
 
-export type PlanLedgerEvent = ProjectEvent | TeamEvent | GoalEvent | TaskEvent | AccessEvent;
+export type PlanLedgerEvent = ProjectEvent | TeamEvent | GoalEvent | TaskEvent | AccessEvent | AlertsEvent;
 
 /** The discriminated union of all events as they travel: `{ type, data }`. */
 export const planLedgerEventSchema = z.discriminatedUnion(
