@@ -11,3 +11,4 @@ export * from './lib/progress';
 export * from './lib/boards';
 export * from './lib/demo/synthetic-log';
 export * from './lib/feed';
+export * from './lib/alerts';

@@ -3,6 +3,7 @@ import { assessPace, evolveGoalProgress, evolveGoalProgressInPlace, evolveTaskCa
 import { comparePositions, countEvents, type EventStore, type JsonObject } from '@planledger/event-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
+import { alertsProjection, deliveriesProjection } from './alerts/alert-projections';
 
 const GOAL_EVENT_TYPES = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMoved', 'GoalOwnerChanged', 'GoalRephased', 'GoalWithdrawn', 'ActualRecorded', 'ActualCorrected'] as const;
 
@@ -27,7 +28,7 @@ export const taskBoardProjection: Projection<TaskCard & JsonObject> = {
 };
 
 /** Every projection the worker runs. */
-export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection, taskBoardProjection] as unknown as Projection<never>[];
+export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection, taskBoardProjection, alertsProjection, deliveriesProjection] as unknown as Projection<never>[];
 
 /**
  * Read-your-writes: waits until each projection has applied `position` (a command's answer), at
