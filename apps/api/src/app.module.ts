@@ -19,7 +19,7 @@ export class AppModule {
   static forRoot(config: PlanLedgerConfig, auth: AuthSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, FeedModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule] : [])],
+      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, FeedModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule.forRoot(config)] : [])],
       controllers: [HealthController, MetricsController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

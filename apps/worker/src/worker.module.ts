@@ -5,6 +5,6 @@ import { ConfigModule, EventStoreModule, WorkerLoopsModule } from '@planledger/r
 @Module({})
 export class WorkerModule {
   static forRoot(config: PlanLedgerConfig): DynamicModule {
-    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), EventStoreModule, WorkerLoopsModule] };
+    return { module: WorkerModule, imports: [ConfigModule.forRoot(config), EventStoreModule, WorkerLoopsModule.forRoot(config)] };
   }
 }

@@ -6,3 +6,4 @@ export * from './lib/log-follower.service';
 export * from './lib/worker-loops.module';
 export * from './lib/version';
 export * from './lib/projections.service';
+export * from './lib/alerts';

@@ -18,10 +18,34 @@ describe('loadConfig', () => {
       CORS_ORIGINS: [],
       RATE_LIMIT_PER_MINUTE: 1200,
       FEED_HEARTBEAT_MS: 15_000,
+      QUEUE_PREFIX: 'planledger',
+      ALERTS_ENABLED: true,
+      DRIFT_SCAN_EVERY_MS: 3_600_000,
+      DRIFT_DEBOUNCE_MS: 2000,
+      DRIFT_TRAILING_DAYS: 14,
+      DRIFT_STALE_AFTER_DAYS: 7,
+      REMINDER_DUE_WITHIN_DAYS: 2,
+      REMINDER_BLOCKED_DAYS: 3,
+      ALERT_ESCALATE_AFTER_MINUTES: 240,
+      ALERT_MAX_AGE_HOURS: 24,
+      DELIVERY_ATTEMPTS: 6,
+      DELIVERY_BACKOFF_MS: 2000,
+      DELIVERY_TIMEOUT_MS: 10_000,
+      DIGEST_CRON: '0 8 * * *',
+      DIGEST_TIME_ZONE: 'UTC',
+      SMTP_FROM: 'PlanLedger <alerts@planledger.invalid>',
       eventStore: { kind: 'pglite', dataDir: 'data/pglite' },
       WORKER_IN_PROCESS: true,
       DEMO_ON_FIRST_START: true,
     });
+  });
+
+  it('names the alert setting that is wrong, and never echoes the notification key', () => {
+    expect(() => loadConfig({ DRIFT_SCAN_EVERY_MS: '10' })).toThrow('Invalid configuration: DRIFT_SCAN_EVERY_MS must be from 1000 to 604800000 (got "10")');
+    expect(() => loadConfig({ DIGEST_TIME_ZONE: 'Mars/Base' })).toThrow('DIGEST_TIME_ZONE must be an IANA time zone');
+    expect(() => loadConfig({ DIGEST_CRON: 'daily' })).toThrow('DIGEST_CRON must be a cron pattern');
+    expect(() => loadConfig({ SMTP_URL: 'http://mail' })).toThrow('SMTP_URL must be a URL like smtp://');
+    expect(() => loadConfig({ NOTIFY_SECRET_KEY: 'short-secret' })).toThrow(/^Invalid configuration: NOTIFY_SECRET_KEY must be at least 32 characters$/);
   });
 
   it('runs the worker loops in-process on embedded stores only, unless told otherwise', () => {

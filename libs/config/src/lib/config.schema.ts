@@ -25,6 +25,13 @@ const urlWith = (schemes: string[], example: string) =>
     { error: `must be a URL like ${example}` },
   );
 
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be from ${min} to ${max}`)
+    .max(max, `must be from ${min} to ${max}`);
+
 /**
  * Every setting PlanLedger reads from the environment, with its default. One schema for every
  * process (api, worker, cli), parsed once at start-up.
@@ -75,6 +82,53 @@ export const configSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number({ error: 'must be a number' }).int().min(1).max(1_000_000).default(1200),
   /** Milliseconds between the comment lines an idle event stream (GET /events/stream) sends. */
   FEED_HEARTBEAT_MS: z.coerce.number({ error: 'must be a number' }).int().min(100, 'must be at least 100').max(300_000, 'must be at most 300000').default(15_000),
+  /** Prefix of every Redis key the job queues use: give each installation sharing a Redis its own. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9._-]{1,60}$/, 'must be 1–60 letters, digits, ".", "_" or "-"').default('planledger'),
+  /** Run drift checks, reminders and alert deliveries (the worker's job queues on Redis). */
+  ALERTS_ENABLED: flag.default(true),
+  /** Milliseconds between scheduled scans of every active goal and open task (time alone makes a goal drift). */
+  DRIFT_SCAN_EVERY_MS: int(1000, 7 * 86_400_000).default(3_600_000),
+  /** New actuals for one goal within this many milliseconds share one drift check. */
+  DRIFT_DEBOUNCE_MS: int(0, 600_000).default(2000),
+  /** Days of actuals the run-rate forecast looks back over. */
+  DRIFT_TRAILING_DAYS: int(1, 365).default(14),
+  /** A running goal with no actual for more than this many days is stale. */
+  DRIFT_STALE_AFTER_DAYS: int(1, 365).default(7),
+  /** Remind about open tasks due within this many days. */
+  REMINDER_DUE_WITHIN_DAYS: int(0, 90).default(2),
+  /** Remind about tasks blocked longer than this many days. */
+  REMINDER_BLOCKED_DAYS: int(1, 365).default(3),
+  /** Escalate an alert nobody acknowledged after this many minutes, once; 0 never escalates. */
+  ALERT_ESCALATE_AFTER_MINUTES: int(0, 30 * 1440).default(240),
+  /** Alerts recorded longer ago than this are not sent (a replayed or restored log does not notify again). */
+  ALERT_MAX_AGE_HOURS: int(1, 24 * 365).default(24),
+  /** Attempts per delivery before it lands in the failed list. */
+  DELIVERY_ATTEMPTS: int(1, 50).default(6),
+  /** First retry delay; each next one doubles, with jitter. */
+  DELIVERY_BACKOFF_MS: int(10, 3_600_000).default(2000),
+  /** How long one webhook or chat request may take. */
+  DELIVERY_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** When the daily digest goes out (cron, in DIGEST_TIME_ZONE). */
+  DIGEST_CRON: z.string().regex(/^\S+( \S+){4,5}$/, 'must be a cron pattern such as "0 8 * * *"').default('0 8 * * *'),
+  DIGEST_TIME_ZONE: z
+    .string()
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone such as Asia/Shanghai' },
+    )
+    .default('UTC'),
+  /** Seals alert destinations (URLs with tokens, signing secrets) in the log; the API and worker need the same one. */
+  NOTIFY_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Where e-mail alerts go out: smtp://user:pass@host:587 or smtps://…; unset: e-mail subscriptions fail to deliver. */
+  SMTP_URL: urlWith(['smtp:', 'smtps:'], 'smtp://user:password@mail.example.com:587').optional(),
+  SMTP_FROM: z.string().min(3).default('PlanLedger <alerts@planledger.invalid>'),
 });
 
 export type PlanLedgerConfig = Omit<z.infer<typeof configSchema>, 'WORKER_IN_PROCESS' | 'DEMO_ON_FIRST_START'> & {

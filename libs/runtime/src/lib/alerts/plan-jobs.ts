@@ -1,0 +1,59 @@
+import { newAlertDoc } from '@planledger/application';
+import { ALERT_EVENT_TYPES } from '@planledger/contracts';
+import type { StoredEvent } from '@planledger/event-store';
+import { CHECKS_QUEUE, DELIVERIES_QUEUE, type PlannedJob } from './alert-queues';
+
+/** Goal events after which the goal's drift state may have changed. */
+export const DRIFT_TRIGGERS = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMoved', 'GoalRephased', 'ActualRecorded', 'ActualCorrected'] as const;
+/** Alerts that escalate when nobody acknowledges them. Back-on-track news and due-soon reminders do not. */
+const ESCALATING = new Set(['KpiDriftDetected', 'GoalWentStale']);
+
+/** Every event type the dispatcher acts on. */
+export const DISPATCHED_TYPES: readonly string[] = [...DRIFT_TRIGGERS, ...ALERT_EVENT_TYPES, 'AlertDeliveryRetryRequested'];
+
+export interface DispatchSettings {
+  /** Actuals of one goal within this window share a check; 0: one check per event. */
+  debounceMs: number;
+  /** 0: never escalate. */
+  escalateAfterMinutes: number;
+  /** Alerts recorded longer ago are not sent. */
+  maxAgeHours: number;
+}
+
+/**
+ * The jobs a page of committed events calls for, each with an id derived from the event, so the
+ * same page planned again (a dispatcher that stopped before saving its checkpoint) adds nothing new:
+ * - a goal change: a drift check, debounced per goal (one job per goal and window, run at its end);
+ * - an alert (drift, stale, reminder, escalation): a fan-out to the project's subscriptions, and for
+ *   drift and stale alerts an escalation check after the configured time;
+ * - a retry asked for a failed delivery: that delivery again.
+ * BullMQ job ids may not hold ":", so the parts are joined with ".".
+ */
+export function planJobs(events: readonly StoredEvent[], settings: DispatchSettings, nowMs: number): PlannedJob[] {
+  const jobs = new Map<string, PlannedJob>();
+  for (const event of events) {
+    const recordedMs = Date.parse(event.recordedAt);
+    if ((DRIFT_TRIGGERS as readonly string[]).includes(event.type)) {
+      const goalId = String(event.data['goalId']);
+      const bucket = settings.debounceMs > 0 ? String(Math.floor(recordedMs / settings.debounceMs)) : `p${event.position}`;
+      const runAt = settings.debounceMs > 0 ? (Number(bucket) + 1) * settings.debounceMs : recordedMs;
+      const jobId = `check.${goalId}.${bucket}`;
+      // Removed once done: an event of the same window that commits late gets a check of its own.
+      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId } }, opts: { jobId, delay: Math.max(0, runAt - nowMs), removeOnComplete: true } });
+    } else if ((ALERT_EVENT_TYPES as readonly string[]).includes(event.type)) {
+      if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
+      const alert = newAlertDoc(event);
+      jobs.set(`fanout.${event.eventId}`, { queue: DELIVERIES_QUEUE, job: { name: 'fanout', data: { alert } }, opts: { jobId: `fanout.${event.eventId}` } });
+      const escalates = ESCALATING.has(event.type) || (event.type === 'TaskReminderRaised' && event.data['kind'] !== 'due_soon');
+      if (escalates && settings.escalateAfterMinutes > 0) {
+        const delay = Math.max(0, recordedMs + settings.escalateAfterMinutes * 60_000 - nowMs);
+        jobs.set(`escalate.${event.eventId}`, { queue: CHECKS_QUEUE, job: { name: 'escalate', data: { alertId: event.eventId } }, opts: { jobId: `escalate.${event.eventId}`, delay } });
+      }
+    } else if (event.type === 'AlertDeliveryRetryRequested') {
+      const { deliveryId, alertId, projectId, subscriptionId } = event.data as Record<string, string>;
+      const jobId = `deliver.${deliveryId}.${event.eventId}`;
+      jobs.set(jobId, { queue: DELIVERIES_QUEUE, job: { name: 'deliver', data: { key: { deliveryId, alertId, projectId, subscriptionId } } }, opts: { jobId } });
+    }
+  }
+  return [...jobs.values()];
+}
