@@ -9,6 +9,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { resolveAuthSettings, type AuthSettings } from './security/auth-settings';
 import { AppModule } from './app.module';
 import { serveOpenApi } from './openapi';
+import { mountQueueBoard } from './alerts/queue-board';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
@@ -30,6 +31,7 @@ async function bootstrap(): Promise<void> {
   app.use(/^\/goals\/[^/]+\/actuals\/batch$/, json({ limit: '8mb' }));
   app.use(json({ limit: '256kb' }));
   if (config.DOCS_ENABLED) serveOpenApi(app);
+  mountQueueBoard(app);
   await app.listen(config.PORT, config.HOST);
   // Idle keep-alive connections outlive those of clients and load balancers (60 s is common), so the
   // server is never the one to close a connection a client is about to reuse (ECONNRESET).

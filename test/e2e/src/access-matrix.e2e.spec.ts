@@ -74,6 +74,17 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'GET /schemas': { allowed: ALL, scope: 'organisation' },
   'GET /asyncapi.json': { allowed: ALL, scope: 'organisation' },
   'GET /schemas/{type}/{version}': { allowed: ALL, scope: 'organisation' },
+  'POST /projects/{projectId}/alert-subscriptions': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/alert-subscriptions': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/alert-subscriptions/{subscriptionId}/removal': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/deliveries': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/deliveries/{deliveryId}/retry': { allowed: MANAGE, scope: 'project' },
+  'GET /alerts/{alertId}': { allowed: READ, scope: 'project' },
+  // On an alert about the member's own goal; on anyone else's it is MANAGE.
+  'POST /alerts/{alertId}/acknowledgement': { allowed: OWN, scope: 'project' },
+  // Anyone has an inbox; it holds only the alerts of the caller's own projects, goals and tasks.
+  'GET /me/alerts': { allowed: ALL, scope: 'organisation' },
+  'GET /me/alerts/stream': { allowed: ALL, scope: 'organisation' },
 };
 
 const FOREIGN_NAME = 'Foreign secret project';
@@ -107,11 +118,29 @@ async function project(name: string): Promise<Record<string, string>> {
   const [goalId, otherGoalId, taskId, otherTaskId] = [await goal('rep-1'), await goal('rep-2'), await task('rep-1'), await task('rep-2')];
   await asAdmin('POST', `/goals/${goalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
   await asAdmin('POST', `/goals/${otherGoalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
-  return { projectId, goalId, otherGoalId, taskId, otherTaskId, memberId: 'rep-2', actualId: 'a-1' };
+  // A receiver that does not exist: each alert's delivery fails, so there is a failed delivery to retry.
+  const subscriptionId = (await asAdmin('POST', `/projects/${projectId}/alert-subscriptions`, { channel: 'slack', url: 'http://127.0.0.1:9/nowhere' })).body['id'] as string;
+  // The in-process worker's drift checks find both goals off track (1,000 of 3,000,000).
+  const alertOf = async (goal: string) => {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      const inbox = (await asAdmin('GET', '/me/alerts?limit=500')).body['alerts'] as { alertId: string; goalId?: string }[];
+      const found = inbox.find((a) => a.goalId === goal);
+      if (found) return found.alertId;
+    }
+    throw new Error(`no drift alert for goal ${goal}`);
+  };
+  const [alertId, otherAlertId] = [await alertOf(goalId), await alertOf(otherGoalId)];
+  let deliveryId = '';
+  for (const deadline = Date.now() + 30_000; !deliveryId && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const failed = (await asAdmin('GET', `/projects/${projectId}/deliveries?status=failed`)).body['deliveries'] as { deliveryId: string }[];
+    deliveryId = failed[0]?.deliveryId ?? '';
+  }
+  if (!deliveryId) throw new Error('no failed delivery');
+  return { projectId, goalId, otherGoalId, taskId, otherTaskId, memberId: 'rep-2', actualId: 'a-1', subscriptionId, alertId, otherAlertId, deliveryId };
 }
 
 beforeAll(async () => {
-  api = await SecuredApi.start();
+  api = await SecuredApi.start({ WORKER_IN_PROCESS: 'true', NOTIFY_SECRET_KEY: 'matrix-notify-key-0123456789abcdefghij', DRIFT_DEBOUNCE_MS: '50', DELIVERY_ATTEMPTS: '1', ALERT_ESCALATE_AFTER_MINUTES: '0' });
   for (const subject of SUBJECTS) credential[subject] = `Bearer ${await tokenFor(subject)}`;
   const own = await project('Own project');
   const foreign = await project(FOREIGN_NAME);
@@ -122,7 +151,7 @@ beforeAll(async () => {
   const key = (await asAdmin('POST', '/api-keys', { name: 'matrix-key' })).body['keyId'] as string;
   const common = { keyId: key, type: 'GoalSet', version: '1' };
   ids.own = { ...common, ...own };
-  ids.others = { ...common, ...own, goalId: own.otherGoalId, taskId: own.otherTaskId };
+  ids.others = { ...common, ...own, goalId: own.otherGoalId, taskId: own.otherTaskId, alertId: own.otherAlertId };
   ids.foreign = { ...common, ...foreign };
   const openApi = (await (await fetch(`${api.base}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   routes = Object.entries(openApi.paths)

@@ -1,13 +1,13 @@
 import { BadRequestException, Controller, Get, Inject, Logger, NotFoundException, Param, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { once } from 'node:events';
 import { Access, asyncApiDocument, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { PLANLEDGER_CONFIG, PLANLEDGER_VERSION } from '@planledger/runtime';
 import { feedPageSchema, feedQuerySchema, feedStreamQuerySchema, schemaCatalogue, schemaCatalogueSchema } from '@planledger/contracts';
 import { ROLE_PERMISSIONS } from '@planledger/domain';
 import { createZodDto } from 'nestjs-zod';
+import { openSse } from '../http/sse';
 import { CurrentPrincipal, type Principal } from '../security/principal';
 
 class FeedQuery extends createZodDto(feedQuerySchema) {}
@@ -70,37 +70,21 @@ export class FeedController implements OnApplicationShutdown {
     const scope = await feedScope(this.access, principal);
     if (query.projectId !== undefined && !scope.all && !scope.projects.has(query.projectId)) throw projectNotFound(query.projectId);
 
-    const stop = new AbortController();
-    this.streams.add(stop);
-    request.on('close', () => stop.abort());
-    response.status(200);
-    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    response.setHeader('Cache-Control', 'no-cache, no-transform');
-    response.setHeader('X-Accel-Buffering', 'no');
-    response.flushHeaders();
-    const write = async (chunk: string) => {
-      // Backpressure: a slow client holds the stream, never the process's memory.
-      if (!response.write(chunk)) await once(response, 'drain', { signal: stop.signal }).catch(() => undefined);
-    };
-    // A comment line now and then keeps proxies and clients from closing an idle stream.
-    const heartbeat = setInterval(() => response.write(`: heartbeat\n\n`), this.config.FEED_HEARTBEAT_MS);
+    const sse = await openSse(request, response, this.config.FEED_HEARTBEAT_MS, this.streams);
     try {
-      await write('retry: 2000\n\n');
-      const events = this.feed.follow({ after: lastEventId ?? query.after, types: query.type, projectId: query.projectId }, () => feedScope(this.access, principal), stop.signal);
+      const events = this.feed.follow({ after: lastEventId ?? query.after, types: query.type, projectId: query.projectId }, () => feedScope(this.access, principal), sse.signal);
       for await (const event of events) {
-        await write(`id: ${event.position}\ndata: ${JSON.stringify(event)}\n\n`);
-        if (stop.signal.aborted) break;
+        await sse.send(event.position, event);
+        if (sse.signal.aborted) break;
       }
     } catch (error) {
       // The stream's status is sent; the client reconnects with Last-Event-ID and loses nothing.
-      if (!stop.signal.aborted) {
+      if (!sse.signal.aborted) {
         this.logger.error(`event stream for ${principal.subject} stopped: ${(error as Error).message}`);
         response.write(`event: error\ndata: ${JSON.stringify({ message: 'the stream stopped; reconnect to resume' })}\n\n`);
       }
     } finally {
-      clearInterval(heartbeat);
-      this.streams.delete(stop);
-      response.end();
+      sse.end();
     }
   }
 

@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
-import { Access, Planning } from '@planledger/application';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { Access, Planning, type Alerts } from '@planledger/application';
+import { ALERTS } from '@planledger/runtime';
 import { idSchema } from '@planledger/contracts';
 import { authorize, type Grant } from '@planledger/domain';
 import { AuthenticationFailed, Authenticator } from './authenticator';
@@ -24,7 +25,17 @@ export class AccessGuard implements CanActivate {
     private readonly authenticator: Authenticator,
     private readonly access: Access,
     private readonly planning: Planning,
+    private readonly modules: ModuleRef,
   ) {}
+
+  /** An alert's project, and the member it is about (who may acknowledge it besides the managers). */
+  private async alertOwnership(alertId: string): Promise<{ projectId: string; memberId?: string } | undefined> {
+    const alerts = this.modules.get<AlertsLike>(ALERTS, { strict: false });
+    const doc = await alerts.alert(alertId);
+    if (!doc) return undefined;
+    const memberId = await alerts.concernedMember(doc);
+    return { projectId: doc.projectId, ...(memberId ? { memberId } : {}) };
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
@@ -71,7 +82,7 @@ export class AccessGuard implements CanActivate {
     let projectId = id;
     let ownerMemberId: string | undefined;
     if (target.kind !== 'project') {
-      const owned = await this.planning.ownership(target.kind, id);
+      const owned = target.kind === 'alert' ? await this.alertOwnership(id) : await this.planning.ownership(target.kind, id);
       // An admin learns from the handler that it does not exist; anyone else learns nothing either way.
       if (!owned) {
         if (principal.admin) return;
@@ -93,6 +104,9 @@ export class AccessGuard implements CanActivate {
     });
   }
 }
+
+/** What the guard needs of the Alerts service, resolved when first needed (the alerts module is global). */
+type AlertsLike = Pick<Alerts, 'alert' | 'concernedMember'>;
 
 function notFound(kind: string, id: string): NotFoundException {
   const code = `${kind.toUpperCase()}_NOT_FOUND`;

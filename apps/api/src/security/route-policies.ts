@@ -1,7 +1,12 @@
 import type { Action } from '@planledger/domain';
 
 /** What a route acts on: the path parameter naming it, and what kind of thing that id is. */
-export type PolicyTarget = { kind: 'project'; param: 'projectId' } | { kind: 'goal'; param: 'goalId' } | { kind: 'task'; param: 'taskId' } | { kind: 'organisation' };
+export type PolicyTarget =
+  | { kind: 'project'; param: 'projectId' }
+  | { kind: 'goal'; param: 'goalId' }
+  | { kind: 'task'; param: 'taskId' }
+  | { kind: 'alert'; param: 'alertId' }
+  | { kind: 'organisation' };
 
 export interface RoutePolicy {
   action: Action;
@@ -17,6 +22,7 @@ export interface RoutePolicy {
 const project = { kind: 'project', param: 'projectId' } as const;
 const goal = { kind: 'goal', param: 'goalId' } as const;
 const task = { kind: 'task', param: 'taskId' } as const;
+const alert = { kind: 'alert', param: 'alertId' } as const;
 const organisation = { kind: 'organisation' } as const;
 
 /**
@@ -74,4 +80,13 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /api-keys': { action: 'apiKey.manage', target: organisation },
   'GET /api-keys': { action: 'apiKey.manage', target: organisation },
   'POST /api-keys/:keyId/revocation': { action: 'apiKey.manage', target: organisation },
+  'POST /projects/:projectId/alert-subscriptions': { action: 'alerts.manage', target: project },
+  'GET /projects/:projectId/alert-subscriptions': { action: 'alerts.manage', target: project },
+  'POST /projects/:projectId/alert-subscriptions/:subscriptionId/removal': { action: 'alerts.manage', target: project },
+  'GET /projects/:projectId/deliveries': { action: 'alerts.manage', target: project },
+  'POST /projects/:projectId/deliveries/:deliveryId/retry': { action: 'alerts.manage', target: project },
+  'GET /alerts/:alertId': { action: 'project.read', target: alert },
+  'POST /alerts/:alertId/acknowledgement': { action: 'alert.acknowledge', target: alert },
+  'GET /me/alerts': { action: 'project.list', target: organisation, filteredByGrants: true },
+  'GET /me/alerts/stream': { action: 'project.list', target: organisation, filteredByGrants: true },
 };

@@ -74,9 +74,12 @@ export class SecuredApi {
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
-  /** How many events the store holds: a refused request must not change it. */
+  /**
+   * How many events callers wrote: a refused request must not change it. The worker's own events
+   * (drift checks, delivery outcomes), which it appends in the background, are not counted.
+   */
   async eventCount(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.schema}.pl_events`);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.schema}.pl_events WHERE metadata->>'actor' <> 'service:planledger-worker'`);
     return Number(rows[0].n);
   }
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -23,7 +24,8 @@ export class ServiceProcess {
     if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build -p api worker)`);
     const child = spawn(process.execPath, [main], {
       cwd,
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
+      // Each process gets job queues of its own on the shared Redis, unless the test names them.
+      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child);

@@ -16,17 +16,21 @@ export interface AlertDoc {
   escalation: { to: string[]; at: string; afterMinutes: number } | null;
 }
 
-/** Alert event types that open an inbox entry (an escalation updates the entry it escalates). */
-export const INBOX_ALERT_TYPES = ALERT_EVENT_TYPES.filter((t) => t !== 'AlertEscalated');
+/** Alert event types that open an inbox entry; an escalation also marks the entry it escalates. */
+export const INBOX_ALERT_TYPES = ALERT_EVENT_TYPES;
 
 export const alertsProjection: Projection<AlertDoc & JsonObject> = {
   name: 'alerts',
   version: 1,
-  eventTypes: [...INBOX_ALERT_TYPES, 'AlertAcknowledged', 'AlertEscalated'],
-  keysOf: (event) => [event.type === 'AlertAcknowledged' || event.type === 'AlertEscalated' ? String(event.data['alertId']) : event.eventId],
-  evolve: (doc, event) => {
+  eventTypes: [...INBOX_ALERT_TYPES, 'AlertAcknowledged'],
+  keysOf: (event) => {
+    if (event.type === 'AlertAcknowledged') return [String(event.data['alertId'])];
+    if (event.type === 'AlertEscalated') return [String(event.data['alertId']), event.eventId];
+    return [event.eventId];
+  },
+  evolve: (doc, event, key) => {
     if (event.type === 'AlertAcknowledged') return doc && { ...doc, acknowledged: { by: event.metadata.actor, at: event.recordedAt, note: String(event.data['note'] ?? '') } };
-    if (event.type === 'AlertEscalated')
+    if (event.type === 'AlertEscalated' && key !== event.eventId)
       return doc && { ...doc, escalation: { to: event.data['to'] as string[], at: event.recordedAt, afterMinutes: Number(event.data['afterMinutes']) } };
     return newAlertDoc(event) as AlertDoc & JsonObject;
   },

@@ -25,14 +25,14 @@ import {
   type SubscriptionsState,
   type TaskCard,
 } from '@planledger/domain';
-import { comparePositions, type EventStore } from '@planledger/event-store';
+import { comparePositions, type EventStore, type StoredEvent } from '@planledger/event-store';
 import { projectionId, type ReadModelStore } from '@planledger/projections';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { CommandHandler, idFromIdempotencyKey, loadAggregate, type CommandResult, type Decider } from '../command-handler';
 import type { Planning, RequestMetadata } from '../planning';
 import { goalProgressProjection, taskBoardProjection } from '../progress';
-import { alertsProjection, deliveriesProjection, type AlertDoc, type DeliveryDoc } from './alert-projections';
+import { alertsProjection, deliveriesProjection, newAlertDoc, type AlertDoc, type DeliveryDoc } from './alert-projections';
 import type { AlertView } from './alert-text';
 import type { ChannelTarget } from './channels';
 import { maskEmail, maskUrl, type SecretBox } from './secret-box';
@@ -249,19 +249,26 @@ export class Alerts {
   }
 
   /**
-   * The caller's inbox, newest first: every alert of the projects they manage, and in projects
-   * where they are a member, the alerts about their own goals and tasks and the escalations sent to
-   * them. Admins see every project's.
+   * Whether an alert is in the caller's inbox: admins see every alert; managers, every alert of
+   * their projects; members, the alerts about their own goals and tasks and escalations sent to them.
    */
+  async visibleTo(caller: InboxCaller, doc: AlertDoc): Promise<boolean> {
+    if (caller.admin) return true;
+    const grant = caller.grants.get(doc.projectId);
+    if (grant?.role === 'manager') return true;
+    if (grant?.role !== 'member' || !grant.memberId) return false;
+    if (doc.type === 'AlertEscalated') return (doc.data['to'] as string[]).includes(grant.memberId);
+    return doc.escalation?.to.includes(grant.memberId) || (await this.concernedMember(doc)) === grant.memberId;
+  }
+
+  /** The caller's inbox, newest first. */
   async inbox(caller: InboxCaller, filter: { acknowledged?: boolean; limit: number }) {
-    const projects = caller.admin ? undefined : [...caller.grants.entries()].filter(([, g]) => g.role === 'manager' || g.role === 'member');
     const docs: AlertDoc[] = [];
-    if (projects === undefined) docs.push(...((await this.models.all(this.alertsId)).values() as unknown as Iterable<AlertDoc>));
-    for (const [projectId, grant] of projects ?? []) {
-      const all = [...(await this.models.find(this.alertsId, 'projectId', projectId)).values()] as unknown as AlertDoc[];
-      if (grant.role === 'manager') docs.push(...all);
-      else if (grant.memberId) {
-        for (const doc of all) if ((await this.concernedMember(doc)) === grant.memberId || doc.escalation?.to.includes(grant.memberId)) docs.push(doc);
+    if (caller.admin) docs.push(...((await this.models.all(this.alertsId)).values() as unknown as Iterable<AlertDoc>));
+    else {
+      for (const [projectId, grant] of caller.grants) {
+        if (grant.role !== 'manager' && grant.role !== 'member') continue;
+        for (const doc of (await this.models.find(this.alertsId, 'projectId', projectId)).values() as unknown as Iterable<AlertDoc>) if (await this.visibleTo(caller, doc)) docs.push(doc);
       }
     }
     const kept = docs
@@ -269,5 +276,15 @@ export class Alerts {
       .sort((a, b) => b.raisedAt.localeCompare(a.raisedAt) || comparePositions(b.position, a.position))
       .slice(0, filter.limit);
     return Promise.all(kept.map(async (doc) => ({ ...(await this.view(doc)), acknowledged: doc.acknowledged, escalation: doc.escalation })));
+  }
+
+  /** The alerts among freshly appended events that belong in the caller's inbox (the inbox stream). */
+  async inboxFilter(caller: InboxCaller, events: readonly StoredEvent[]) {
+    const out = [];
+    for (const event of events) {
+      const doc = newAlertDoc(event);
+      if (await this.visibleTo(caller, doc)) out.push({ ...(await this.view(doc)), acknowledged: null, escalation: null });
+    }
+    return out;
   }
 }

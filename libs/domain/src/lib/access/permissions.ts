@@ -18,19 +18,21 @@ export const ACTIONS = [
   'task.plan',
   'task.work',
   'feed.read',
+  'alerts.manage',
+  'alert.acknowledge',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which role may take which action inside its project. Organisation admins may take every action. */
 export const ROLE_PERMISSIONS: Record<ProjectRole, ReadonlySet<Action>> = {
-  manager: new Set<Action>(['project.list', 'project.read', 'project.manage', 'access.read', 'access.manage', 'team.manage', 'goal.plan', 'goal.recordActual', 'task.plan', 'task.work', 'feed.read']),
-  member: new Set<Action>(['project.list', 'project.read', 'goal.recordActual', 'task.work']),
+  manager: new Set<Action>(['project.list', 'project.read', 'project.manage', 'access.read', 'access.manage', 'team.manage', 'goal.plan', 'goal.recordActual', 'task.plan', 'task.work', 'feed.read', 'alerts.manage', 'alert.acknowledge']),
+  member: new Set<Action>(['project.list', 'project.read', 'goal.recordActual', 'task.work', 'alert.acknowledge']),
   viewer: new Set<Action>(['project.list', 'project.read']),
   analyst: new Set<Action>(['project.list', 'feed.read']),
 };
 
 /** Actions a `member` may take only on what is theirs: the goal's owner or the task's assignee must be them. */
-export const OWN_ONLY_FOR_MEMBERS: ReadonlySet<Action> = new Set<Action>(['goal.recordActual', 'task.work']);
+export const OWN_ONLY_FOR_MEMBERS: ReadonlySet<Action> = new Set<Action>(['goal.recordActual', 'task.work', 'alert.acknowledge']);
 
 /** Actions outside any project: only organisation admins take them. */
 export const ORGANISATION_ACTIONS: ReadonlySet<Action> = new Set<Action>(['project.open', 'apiKey.manage']);
