@@ -161,6 +161,9 @@ export class Planning {
    * racing (a duplicated job) record the change once: the loser is decided again and finds it.
    */
   async checkDrift(goalId: string, asOf: string, metadata: RequestMetadata, settings?: DriftSettings): Promise<CommandResult> {
+    // Judged on the store's state: a cached goal may miss actuals another process recorded, and a
+    // check that decides nothing is never confirmed by an append.
+    this.commands.cache.forget(goalStream(goalId));
     return this.changeGoal(goalId, { type: 'CheckDrift', data: { asOf, ...(settings ? { settings } : {}) } }, metadata);
   }
 

@@ -27,7 +27,19 @@ export class SecuredApi {
     private readonly dir: string,
     /** The store the API runs on, for a test that writes or reads it directly. */
     readonly storeUrl: string,
+    /** What the API was started with but its port: a worker started beside it shares it (store, Redis, queues). */
+    readonly env: Record<string, string>,
   ) {}
+
+  /** The built worker on the same store, Redis and job queues as the API. */
+  startWorker(env: Record<string, string> = {}): ServiceProcess {
+    return ServiceProcess.start('worker', { ...this.env, ...env }, this.dir);
+  }
+
+  /** Reads the store directly (the test's own connection). */
+  query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return this.db.query(sql.replaceAll('pl_events', `${this.schema}.pl_events`), params).then((r) => r.rows as T[]);
+  }
 
   static async start(env: Record<string, string> = {}): Promise<SecuredApi> {
     const schema = `pl_sec_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
@@ -37,11 +49,16 @@ export class SecuredApi {
     const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     const dir = await mkdtemp(join(tmpdir(), 'planledger-security-'));
     const port = await freePort();
-    const api = ServiceProcess.start(
-      'api',
-      { PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', RATE_LIMIT_PER_MINUTE: '1000000', REDIS_URL: 'redis://127.0.0.1:6379', ...env },
-      dir,
-    );
+    const shared = {
+      EVENT_STORE_URL: url,
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      AUTH_ADMINS: 'user:admin',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: `e2e-${schema}`,
+      ...env,
+    };
+    const api = ServiceProcess.start('api', { PORT: String(port), ...shared }, dir);
     try {
       await api.waitFor(/listening on/);
     } catch (error) {
@@ -50,7 +67,7 @@ export class SecuredApi {
       await db.end();
       throw error;
     }
-    return new SecuredApi(`http://127.0.0.1:${port}`, api, db, schema, dir, url);
+    return new SecuredApi(`http://127.0.0.1:${port}`, api, db, schema, dir, url, shared);
   }
 
   async call(credential: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {

@@ -29,6 +29,7 @@ import { comparePositions, type EventStore, type StoredEvent } from '@planledger
 import { projectionId, type ReadModelStore } from '@planledger/projections';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
+import { AggregateCache } from '../aggregate-cache';
 import { CommandHandler, idFromIdempotencyKey, loadAggregate, type CommandResult, type Decider } from '../command-handler';
 import type { Planning, RequestMetadata } from '../planning';
 import { goalProgressProjection, taskBoardProjection } from '../progress';
@@ -93,7 +94,9 @@ export class Alerts {
     private readonly planning: Planning,
     private readonly box: SecretBox | undefined,
   ) {
-    this.commands = new CommandHandler(store);
+    // No aggregate cache: the API and the worker write these streams from different processes, and
+    // a decision of "nothing to record" made on a stale cached state would never meet the store.
+    this.commands = new CommandHandler(store, new AggregateCache(0));
   }
 
   /**
