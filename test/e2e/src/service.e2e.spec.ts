@@ -86,7 +86,9 @@ describe('the API on the embedded store (no configuration at all)', () => {
       if (projections.every((p) => p.pending === 0)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(projections).toEqual([
+    // Alerts and deliveries come next: the drift checks that fill them follow the demo.
+    expect(projections.map((p) => p.name)).toEqual(['goal-progress@1', 'task-board@1', 'alerts@1', 'deliveries@1']);
+    expect(projections.slice(0, 2)).toEqual([
       { name: 'goal-progress@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 },
       { name: 'task-board@1', position: expect.any(String), applied: expect.any(Number), pending: 0, deadLetters: 0 },
     ]);
@@ -102,6 +104,17 @@ describe('the API on the embedded store (no configuration at all)', () => {
     const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
     expect(project.charter.name).toBe('East region quarter push');
     expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);
+
+    // The in-process worker's drift checks flag the member who falls behind; the alert is in the inbox.
+    type InboxAlert = { type: string; goalId?: string; subject: string; data: { to?: string } };
+    let inbox: InboxAlert[] = [];
+    for (let i = 0; i < 200 && !inbox.some((a) => a.goalId === 'demo-revenue-zhao-lei'); i++) {
+      inbox = ((await (await fetch(`http://127.0.0.1:${port}/me/alerts`, { headers: { authorization: `Bearer ${devToken}` } })).json()) as { alerts: InboxAlert[] }).alerts;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(inbox.find((a) => a.goalId === 'demo-revenue-zhao-lei')).toMatchObject({ type: 'KpiDriftDetected', subject: 'Revenue: Zhao Lei', data: { to: 'off_track' } });
+    // Those on pace raise nothing.
+    expect(inbox.some((a) => a.goalId === 'demo-revenue-wang-fang')).toBe(false);
 
     expect(existsSync(join(dir, 'data', 'pglite', 'planledger.lock'))).toBe(true);
     expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
