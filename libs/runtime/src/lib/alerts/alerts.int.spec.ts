@@ -273,6 +273,53 @@ describe('alerts against real Redis', () => {
     }
   });
 
+  it('raises each task reminder once on the scan: due soon, overdue as days pass, blocked too long', async () => {
+    const clock = new FakeClock(START);
+    const h = await start(clock, { DRIFT_SCAN_EVERY_MS: '1000', REMINDER_DUE_WITHIN_DAYS: '2', REMINDER_BLOCKED_DAYS: '3' });
+    try {
+      await plan(h);
+      const task = (taskId: string, dueDate: string) => h.planning.planTask('p1', taskId, { title: `Task ${taskId}`, description: '', dueDate, assigneeId: 'rep-1' }, h.meta());
+      await task('t-soon', '2026-11-28');
+      await task('t-later', '2026-12-20');
+      await task('t-blocked', '2026-12-20');
+      await h.planning.changeTask('t-blocked', { type: 'BlockTask', data: { reason: 'waiting for legal review' } } as never, h.meta());
+      const reminders = async () => (await h.store.readAll({ types: ['TaskReminderRaised'], limit: 100 })).events.map((e) => `${e.data['taskId']}:${e.data['kind']}:${e.data['days']}`).sort();
+      await eventually(async () => ((await reminders()).length === 1 ? true : undefined), 'the due-soon reminder');
+      expect(await reminders()).toEqual(['t-soon:due_soon:1']);
+      // Days on (five, or more when this runs later than the clock's start, since a block is dated
+      // by the real time it was recorded): t-soon is overdue, t-blocked has been blocked too long.
+      clock.ms = Math.max(START, Date.now()) + 5 * DAY;
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: charter.timeZone }).format(clock.now());
+      const daysBetween = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / DAY);
+      const blockedOn = (await h.store.readStream('task-t-blocked')).find((e) => e.type === 'TaskBlocked')?.recordedAt.slice(0, 10) as string;
+      await eventually(async () => ((await reminders()).length === 3 ? true : undefined), 'the next reminders');
+      await sleep(2500);
+      expect(await reminders()).toEqual([`t-blocked:blocked_too_long:${daysBetween(blockedOn, today)}`, 't-soon:due_soon:1', `t-soon:overdue:${daysBetween('2026-11-28', today)}`].sort());
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('sends a digest subscription one message with the day’s alerts instead of one per alert', async () => {
+    const h = await start(new FakeClock(START), { DIGEST_CRON: '*/2 * * * * *' });
+    try {
+      await plan(h);
+      await h.planning.setGoal('p1', 'g2', { ...goal, title: 'Second goal' }, h.meta());
+      await h.alerts.addSubscription('p1', { channel: 'slack', url: `${receiver.url}/digest`, language: 'en', mode: 'digest', escalations: true }, h.meta());
+      await record(h, 100, '2026-11-26');
+      await record(h, 100, '2026-11-27').then(() => h.planning.changeGoal('g2', { type: 'RecordActual', data: { actualId: 'x', value: 10, businessDate: '2026-11-27', source: 'crm' } } as never, h.meta()));
+      await eventually(async () => ((await driftEvents(h)).length > 0 && receiver.at('/digest').length > 0 ? true : undefined), 'the digest');
+      await sleep(4500);
+      // One digest a day per subscription, however often the schedule fires.
+      expect(receiver.at('/digest')).toHaveLength(1);
+      const text = JSON.parse(receiver.at('/digest')[0].body).text as string;
+      expect(text).toMatch(/^\*\[PlanLedger\] Alert digest for 2026-11-27 \(\d+\)\*/);
+      expect(text).toContain('• Goal "East region revenue" is off track');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('appends one alert event when many checks of the same goal run at once', async () => {
     const h = await start(new FakeClock(START), { DRIFT_DEBOUNCE_MS: '600000' });
     try {

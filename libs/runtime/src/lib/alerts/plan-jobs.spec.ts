@@ -1,0 +1,77 @@
+import type { StoredEvent } from '@planledger/event-store';
+import { planJobs, type DispatchSettings } from './plan-jobs';
+
+const NOW = Date.parse('2026-11-27T08:00:00.000Z');
+const settings: DispatchSettings = { debounceMs: 2000, escalateAfterMinutes: 60, maxAgeHours: 24 };
+let position = 0;
+const event = (type: string, data: Record<string, unknown>, recordedAt = new Date(NOW).toISOString(), eventId = `00000000-0000-4000-8000-${String(++position).padStart(12, '0')}`): StoredEvent =>
+  ({
+    eventId,
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { actor: 'user:x', correlationId: 'c', occurredAt: recordedAt, projectId: 'p1' },
+    streamId: `s-${position}`,
+    revision: 0,
+    position: `${String(position).padStart(20, '0')}-${String(position).padStart(20, '0')}`,
+    recordedAt,
+  }) as StoredEvent;
+
+describe('planJobs', () => {
+  it('debounces actuals of one goal into one check per window, run at the window’s end', () => {
+    const at = (ms: number) => new Date(NOW + ms).toISOString();
+    const jobs = planJobs(
+      [event('ActualRecorded', { goalId: 'g1' }, at(100)), event('ActualRecorded', { goalId: 'g1' }, at(1500)), event('ActualRecorded', { goalId: 'g1' }, at(2100)), event('ActualCorrected', { goalId: 'g2' }, at(100))],
+      settings,
+      NOW + 200,
+    );
+    const window = Math.floor((NOW + 100) / 2000);
+    expect(jobs.map((j) => [j.opts.jobId, j.opts.delay])).toEqual([
+      [`check.g1.${window}`, (window + 1) * 2000 - (NOW + 200)],
+      [`check.g1.${window + 1}`, (window + 2) * 2000 - (NOW + 200)],
+      [`check.g2.${window}`, (window + 1) * 2000 - (NOW + 200)],
+    ]);
+    expect(jobs.every((j) => j.queue === 'checks' && j.job.name === 'check' && j.opts.removeOnComplete === true)).toBe(true);
+  });
+
+  it('plans the same jobs with the same ids when the same page is planned again', () => {
+    const page = [event('GoalSet', { goalId: 'g1' }), event('KpiDriftDetected', { goalId: 'g1', to: 'off_track' })];
+    expect(planJobs(page, settings, NOW + 5)).toEqual(planJobs(page, settings, NOW + 5));
+    expect(planJobs(page, { ...settings, debounceMs: 0 }, NOW).map((j) => j.opts.jobId)).toEqual([
+      `check.g1.p${page[0].position}`,
+      `fanout.${page[1].eventId}`,
+      `escalate.${page[1].eventId}`,
+    ]);
+  });
+
+  it('fans out every alert, escalates drift, stale and overdue or blocked reminders after the set time, and never a due-soon one', () => {
+    const recorded = new Date(NOW - 10 * 60_000).toISOString();
+    const drift = event('KpiDriftDetected', { goalId: 'g1', to: 'at_risk' }, recorded);
+    const stale = event('GoalWentStale', { goalId: 'g2' }, recorded);
+    const back = event('KpiBackOnTrack', { goalId: 'g3' }, recorded);
+    const dueSoon = event('TaskReminderRaised', { taskId: 't1', projectId: 'p1', kind: 'due_soon' }, recorded);
+    const overdue = event('TaskReminderRaised', { taskId: 't2', projectId: 'p1', kind: 'overdue' }, recorded);
+    const jobs = planJobs([drift, stale, back, dueSoon, overdue], settings, NOW);
+    expect(jobs.filter((j) => j.job.name === 'fanout').map((j) => j.opts.jobId)).toEqual([drift, stale, back, dueSoon, overdue].map((e) => `fanout.${e.eventId}`));
+    expect(jobs.filter((j) => j.job.name === 'escalate').map((j) => [j.opts.jobId, j.opts.delay])).toEqual([drift, stale, overdue].map((e) => [`escalate.${e.eventId}`, 50 * 60_000]));
+    expect(planJobs([drift], { ...settings, escalateAfterMinutes: 0 }, NOW).map((j) => j.job.name)).toEqual(['fanout']);
+  });
+
+  it('sends nothing for alerts older than the age limit (a replayed or restored log)', () => {
+    const old = event('KpiDriftDetected', { goalId: 'g1', to: 'off_track' }, new Date(NOW - 25 * 3_600_000).toISOString());
+    expect(planJobs([old], settings, NOW)).toEqual([]);
+  });
+
+  it('delivers a failed delivery again when a retry is asked, once per request', () => {
+    const data = { deliveryId: 'd1', alertId: 'a1', projectId: 'p1', subscriptionId: 's1', note: '' };
+    const [first, second] = [event('AlertDeliveryRetryRequested', data), event('AlertDeliveryRetryRequested', data)];
+    expect(planJobs([first, second], settings, NOW)).toEqual([
+      { queue: 'deliveries', job: { name: 'deliver', data: { key: { deliveryId: 'd1', alertId: 'a1', projectId: 'p1', subscriptionId: 's1' } } }, opts: { jobId: `deliver.d1.${first.eventId}` } },
+      { queue: 'deliveries', job: { name: 'deliver', data: { key: { deliveryId: 'd1', alertId: 'a1', projectId: 'p1', subscriptionId: 's1' } } }, opts: { jobId: `deliver.d1.${second.eventId}` } },
+    ]);
+  });
+
+  it('ignores events it has nothing to do for', () => {
+    expect(planJobs([event('TaskStarted', { taskId: 't1' }), event('GoalWithdrawn', { goalId: 'g1' })], settings, NOW)).toEqual([]);
+  });
+});
