@@ -12,3 +12,6 @@ export * from './lib/access/access.events';
 export * from './lib/history/history.schema';
 export * from './lib/feed/feed.schema';
 export * from './lib/alerts/alerts.events';
+export * from './lib/strategy/strategy.events';
+export * from './lib/execution/execution.events';
+export * from './lib/wrapup/wrapup.events';

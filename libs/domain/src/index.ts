@@ -13,3 +13,6 @@ export * from './lib/goal/goal-progress.projection';
 export * from './lib/task/task-board.projection';
 export * from './lib/goal/drift.policy';
 export * from './lib/alerts/alerts.decider';
+export * from './lib/strategy/strategy.decider';
+export * from './lib/execution/execution.decider';
+export * from './lib/wrapup/wrapup.decider';

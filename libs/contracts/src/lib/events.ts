@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { accessEventSchemas, type AccessEvent } from './access/access.events';
 import { alertsEventSchemas, type AlertsEvent } from './alerts/alerts.events';
+import { executionEventSchemas, type ExecutionEvent } from './execution/execution.events';
+import { strategyEventSchemas, type StrategyEvent } from './strategy/strategy.events';
+import { wrapUpEventSchemas, type WrapUpEvent } from './wrapup/wrapup.events';
 import { goalEventSchemas, type GoalEvent } from './goal/goal.events';
 import { projectEventSchemas, type ProjectEvent } from './project/project.events';
 import { taskEventSchemas, type TaskEvent } from './task/task.events';
 import { teamEventSchemas, type TeamEvent } from './team/team.events';
 
 /** Every PlanLedger event type with the zod schema of its current version's data. */
-export const EVENT_SCHEMAS = { ...projectEventSchemas, ...teamEventSchemas, ...goalEventSchemas, ...taskEventSchemas, ...accessEventSchemas, ...alertsEventSchemas } as const;
+export const EVENT_SCHEMAS = { ...projectEventSchemas, ...teamEventSchemas, ...goalEventSchemas, ...taskEventSchemas, ...accessEventSchemas, ...alertsEventSchemas, ...strategyEventSchemas, ...executionEventSchemas, ...wrapUpEventSchemas } as const;
 export type EventType = keyof typeof EVENT_SCHEMAS;
 
 /** Current schema version of each event type; the event store's upcasters lift older ones. */
@@ -15,7 +18,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = Object.fromEntri
   Object.keys(EVENT_SCHEMAS).map((type) => [type, 1]),
 ) as Record<EventType, number>;
 
-export type PlanLedgerEvent = ProjectEvent | TeamEvent | GoalEvent | TaskEvent | AccessEvent | AlertsEvent;
+export type PlanLedgerEvent = ProjectEvent | TeamEvent | GoalEvent | TaskEvent | AccessEvent | AlertsEvent | StrategyEvent | ExecutionEvent | WrapUpEvent;
 
 /** The discriminated union of all events as they travel: `{ type, data }`. */
 export const planLedgerEventSchema = z.discriminatedUnion(

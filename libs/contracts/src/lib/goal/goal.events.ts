@@ -53,6 +53,8 @@ export const goalDefinitionSchema = z.object({
   relevance: shortTextSchema.optional(),
   /** Where actual results come from (CRM export, finance system, survey tool). */
   actualsSource: shortTextSchema.optional(),
+  /** Strategy elements (segments, channels, pricing, promotions) the goal serves. */
+  strategyRefs: z.array(idSchema).max(20).optional(),
 });
 export type GoalDefinition = z.infer<typeof goalDefinitionSchema>;
 

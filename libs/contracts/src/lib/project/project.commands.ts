@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { reasonSchema } from '../shared/primitives';
-import { projectCharterSchema } from './project.events';
+import { projectCharterSchema, projectOutcomeSchema } from './project.events';
 
 /** POST /projects */
 export const openProjectBodySchema = projectCharterSchema.strict();
 /** POST /projects/{id}/charter-amendments */
 export const amendProjectCharterBodySchema = z.object({ changes: projectCharterSchema.partial().strict(), reason: reasonSchema }).strict();
 /** POST /projects/{id}/closure */
-export const closeProjectBodySchema = z.object({ reason: reasonSchema }).strict();
+export const closeProjectBodySchema = z.object({ reason: reasonSchema, outcome: projectOutcomeSchema.optional() }).strict();
 
 /** GET /projects?limit=&after= */
 export const listProjectsQuerySchema = z

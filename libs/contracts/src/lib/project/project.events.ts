@@ -29,7 +29,11 @@ export const projectCharterAmendedSchema = z.object({
   after: projectCharterSchema.partial(),
   reason: reasonSchema,
 });
-export const projectClosedSchema = z.object({ projectId: idSchema, reason: reasonSchema });
+export const PROJECT_OUTCOMES = ['achieved', 'partially_achieved', 'missed', 'cancelled'] as const;
+export const projectOutcomeSchema = z.enum(PROJECT_OUTCOMES, { error: `must be one of ${PROJECT_OUTCOMES.join(', ')}` });
+export type ProjectOutcome = z.infer<typeof projectOutcomeSchema>;
+/** `outcome` came with the wrap-up; projects closed before it carry none. */
+export const projectClosedSchema = z.object({ projectId: idSchema, reason: reasonSchema, outcome: projectOutcomeSchema.optional() });
 
 export type ProjectOpened = { type: 'ProjectOpened'; data: z.infer<typeof projectOpenedSchema> };
 export type ProjectCharterAmended = { type: 'ProjectCharterAmended'; data: z.infer<typeof projectCharterAmendedSchema> };

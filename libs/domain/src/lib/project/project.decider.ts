@@ -1,10 +1,12 @@
-import type { ProjectCharter, ProjectEvent } from '@planledger/contracts';
+import type { ProjectCharter, ProjectEvent, ProjectOutcome } from '@planledger/contracts';
 import { refuse, type CommandMetadata } from '../shared/domain-error';
 
 export interface ProjectState {
   status: 'none' | 'open' | 'closed';
   projectId?: string;
   charter?: ProjectCharter;
+  /** How it ended, when it was closed with an outcome. */
+  outcome?: ProjectOutcome;
 }
 
 export const initialProjectState: ProjectState = { status: 'none' };
@@ -15,7 +17,7 @@ export type AmendProjectCharter = {
   data: { projectId: string; changes: Partial<ProjectCharter>; reason: string };
   metadata: CommandMetadata;
 };
-export type CloseProject = { type: 'CloseProject'; data: { projectId: string; reason: string }; metadata: CommandMetadata };
+export type CloseProject = { type: 'CloseProject'; data: { projectId: string; reason: string; outcome?: ProjectOutcome }; metadata: CommandMetadata };
 export type ProjectCommand = OpenProject | AmendProjectCharter | CloseProject;
 
 export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {
@@ -27,7 +29,7 @@ export function evolveProject(state: ProjectState, event: ProjectEvent): Project
     case 'ProjectCharterAmended':
       return { ...state, charter: { ...(state.charter as ProjectCharter), ...event.data.after } };
     case 'ProjectClosed':
-      return { ...state, status: 'closed' };
+      return { ...state, status: 'closed', ...(event.data.outcome ? { outcome: event.data.outcome } : {}) };
   }
 }
 
@@ -51,7 +53,8 @@ export function amendProjectCharter(command: AmendProjectCharter, state: Project
 
 export function closeProject(command: CloseProject, state: ProjectState): ProjectEvent[] {
   requireOpen(state);
-  return [{ type: 'ProjectClosed', data: { projectId: command.data.projectId, reason: command.data.reason } }];
+  const { projectId, reason, outcome } = command.data;
+  return [{ type: 'ProjectClosed', data: { projectId, reason, ...(outcome ? { outcome } : {}) } }];
 }
 
 export function decideProject(command: ProjectCommand, state: ProjectState): ProjectEvent[] {
