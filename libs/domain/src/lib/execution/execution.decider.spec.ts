@@ -54,7 +54,8 @@ describe('meetings', () => {
     meetings().when(setCadence({ ...cadence, attendees: ['nobody'] }), open).thenRefuses('MEMBER_NOT_FOUND');
     meetings().when(endCadence, open).thenRefuses('CADENCE_NOT_FOUND');
     meetings().when(record(), open).thenRefuses('CADENCE_NOT_FOUND');
-    const { cadenceId: _, ...adHoc } = minutes;
+    const adHoc: Partial<typeof minutes> = { ...minutes };
+    delete adHoc.cadenceId;
     meetings().when(record(adHoc as typeof minutes), open).then([{ type: 'MeetingMinutesRecorded', data: adHoc as typeof minutes }]);
   });
   it('given an active cadence: refuses it again, ends it, records minutes with action items checked', () => {
