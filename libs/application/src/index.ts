@@ -12,3 +12,4 @@ export * from './lib/boards';
 export * from './lib/demo/synthetic-log';
 export * from './lib/feed';
 export * from './lib/alerts';
+export * from './lib/project-life/project-life';

@@ -1,6 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Planning, type CommandResult, type RequestMetadata } from '@planledger/application';
-import type { GoalDefinition, ProjectCharter, TaskPlan } from '@planledger/contracts';
+import type { GoalDefinition, ProjectCharter, ProjectOutcome, TaskPlan } from '@planledger/contracts';
 
 // Thin glue between controllers and the application's use cases: one typed command per use
 // case family, one handler each that calls Planning. No AggregateRoot and no stored events
@@ -21,7 +21,7 @@ export class AmendProjectCharterCommand extends Command<CommandResult> {
   }
 }
 export class CloseProjectCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly reason: string, readonly meta: RequestMetadata, readonly ifMatch?: number) {
+  constructor(readonly projectId: string, readonly reason: string, readonly meta: RequestMetadata, readonly ifMatch?: number, readonly outcome?: ProjectOutcome) {
     super();
   }
 }
@@ -69,7 +69,7 @@ export class AmendProjectCharterHandler implements ICommandHandler<AmendProjectC
 export class CloseProjectHandler implements ICommandHandler<CloseProjectCommand> {
   constructor(private readonly planning: Planning) {}
   execute(c: CloseProjectCommand) {
-    return this.planning.closeProject(c.projectId, c.reason, c.meta, c.ifMatch);
+    return this.planning.closeProject(c.projectId, c.reason, c.meta, c.ifMatch, c.outcome);
   }
 }
 @CommandHandler(SetGoalCommand)

@@ -92,7 +92,7 @@ export class ProjectsController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return commandResponse(response, projectId, await this.commands.execute(new CloseProjectCommand(projectId, body.reason, meta, ifMatch)));
+    return commandResponse(response, projectId, await this.commands.execute(new CloseProjectCommand(projectId, body.reason, meta, ifMatch, body.outcome)));
   }
 
   @Post(':projectId/tasks')

@@ -1,6 +1,12 @@
-import type { GoalEvent, ProjectEvent, TaskEvent, TeamEvent } from '@planledger/contracts';
+import type { GoalEvent, ProjectEvent, StrategyEvent, TaskEvent, TeamEvent } from '@planledger/contracts';
 import {
   decideGoal,
+  decideStrategy,
+  evolveStrategy,
+  initialStrategyState,
+  type StrategyCommand,
+  type StrategyContext,
+  type StrategyState,
   decideProject,
   decideTask,
   decideTeam,
@@ -51,3 +57,5 @@ export const taskDecider: Decider<TaskState, TaskEvent, TaskCommand, TaskContext
   evolve: evolveTask,
   decide: decideTask,
 };
+
+export const strategyDecider: Decider<StrategyState, StrategyEvent, StrategyCommand, StrategyContext> = { initialState: initialStrategyState, evolve: evolveStrategy, decide: decideStrategy };

@@ -1,4 +1,4 @@
-import type { GoalDefinition, GoalOwner, MemberProfile, Phasing, PlanLedgerEvent, ProjectCharter, ProjectHistoryQuery, TaskPlan } from '@planledger/contracts';
+import type { GoalDefinition, GoalOwner, ProjectOutcome, MemberProfile, Phasing, PlanLedgerEvent, ProjectCharter, ProjectHistoryQuery, TaskPlan } from '@planledger/contracts';
 import {
   checkDecomposition,
   refuse,
@@ -17,8 +17,8 @@ import { AggregateCache } from './aggregate-cache';
 import { projectHistory } from './history';
 import { PlanTimeline } from './time-travel';
 import { CommandHandler, loadAggregate, type CommandResult, type ContextReader, type Folding, type Idempotency } from './command-handler';
-import { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
-import { goalStream, projectStream, taskStream, teamStream } from './streams';
+import { goalDecider, projectDecider, strategyDecider, taskDecider, teamDecider } from './deciders';
+import { goalStream, projectStream, strategyStream, taskStream, teamStream } from './streams';
 
 export { goalDecider, projectDecider, taskDecider, teamDecider } from './deciders';
 
@@ -83,15 +83,16 @@ export class Planning {
     );
   }
 
-  closeProject(projectId: string, reason: string, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
-    return this.commands.handle(projectStream(projectId), projectDecider, { type: 'CloseProject', data: { projectId, reason }, metadata }, async () => undefined, {
+  closeProject(projectId: string, reason: string, metadata: RequestMetadata, ifMatch?: number, outcome?: ProjectOutcome): Promise<CommandResult> {
+    return this.commands.handle(projectStream(projectId), projectDecider, { type: 'CloseProject', data: { projectId, reason, ...(outcome ? { outcome } : {}) }, metadata }, async () => undefined, {
       projectId,
       metadata,
       ifMatch,
     });
   }
 
-  setGoal(projectId: string, goalId: string, definition: GoalDefinition, metadata: RequestMetadata): Promise<CommandResult> {
+  async setGoal(projectId: string, goalId: string, definition: GoalDefinition, metadata: RequestMetadata): Promise<CommandResult> {
+    await this.requireStrategyRefs(projectId, definition.strategyRefs ?? []);
     return this.commands.handle(
       goalStream(goalId),
       goalDecider,
@@ -113,7 +114,8 @@ export class Planning {
     );
   }
 
-  planTask(projectId: string, taskId: string, plan: TaskPlan, metadata: RequestMetadata): Promise<CommandResult> {
+  async planTask(projectId: string, taskId: string, plan: TaskPlan, metadata: RequestMetadata): Promise<CommandResult> {
+    await this.requireStrategyRefs(projectId, plan.strategyRef ? [plan.strategyRef] : []);
     return this.commands.handle(
       taskStream(taskId),
       taskDecider,
@@ -198,6 +200,7 @@ export class Planning {
         deadline: state.definition?.deadline,
         owner: state.definition?.owner,
         parentGoalId: state.definition?.parentGoalId,
+        strategyRefs: state.definition?.strategyRefs ?? [],
         smart: state.smart,
         decomposition: children.length > 0 ? checkDecomposition(state, children) : undefined,
       };
@@ -245,8 +248,16 @@ export class Planning {
     return tasks.map(({ taskId, state, revision }) => ({ taskId, revision, status: state.status, percent: state.percent, ...state.plan }));
   }
 
-  /** Ids of the aggregates a project created, found through its indexed history. */
-  private async idsCreatedIn(projectId: string, creationEvent: string, idField: string): Promise<string[]> {
+  /** Strategy elements a goal or task references must be active in the project's strategy. */
+  private async requireStrategyRefs(projectId: string, refs: readonly string[]): Promise<void> {
+    if (refs.length === 0) return;
+    const { state } = await loadAggregate(this.store, strategyStream(projectId), strategyDecider);
+    const unknown = refs.filter((id) => !state.elements.get(id)?.active);
+    if (unknown.length > 0) refuse('STRATEGY_ELEMENT_NOT_FOUND', `strategy element ${unknown.join(', ')} does not exist in this project or was withdrawn`);
+  }
+
+  /** Ids of the aggregates a project created (its goals, tasks, issues), found through its indexed history. */
+  async idsCreatedIn(projectId: string, creationEvent: string, idField: string): Promise<string[]> {
     const ids: string[] = [];
     for (let after: string | undefined, page; ; after = page.position) {
       page = await this.store.readAll({ after, projectId, types: [creationEvent], limit: 1000 });

@@ -5,3 +5,8 @@ export const teamStream = (projectId: string) => `team-${projectId}`;
 export const taskStream = (taskId: string) => `task-${taskId}`;
 /** Organisation-wide: role grants and API keys. */
 export const ACCESS_STREAM = 'access';
+export const strategyStream = (projectId: string) => `strategy-${projectId}`;
+export const meetingsStream = (projectId: string) => `meetings-${projectId}`;
+export const issueStream = (issueId: string) => `issue-${issueId}`;
+export const voiceStream = (projectId: string) => `voice-${projectId}`;
+export const wrapUpStream = (projectId: string) => `wrapup-${projectId}`;

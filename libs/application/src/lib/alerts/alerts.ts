@@ -71,6 +71,10 @@ const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, un
 /** A subscription as lists show it: never its secret or its full URL. */
 export type SubscriptionView = Omit<Subscription, 'sealedTarget'>;
 
+function publicView(s: Subscription): SubscriptionView {
+  return { subscriptionId: s.subscriptionId, channel: s.channel, label: s.label, language: s.language, mode: s.mode, targetHint: s.targetHint, escalations: s.escalations, active: s.active };
+}
+
 /** What the caller may see in the inbox: everything (admins), a project's alerts (managers), their own (members). */
 export interface InboxCaller {
   admin: boolean;
@@ -128,8 +132,7 @@ export class Alerts {
     const result = await this.commands.handle(subscriptionsStream(projectId), subscriptionsDecider, { type: 'AddAlertSubscription', data, metadata }, async () => undefined, { projectId, metadata });
     // A replayed keyed request answers the first subscription; its secret cannot be shown again.
     const first = result.events[0]?.data as typeof data | undefined;
-    const { sealedTarget: _, projectId: __, ...view } = first ?? data;
-    return { subscription: { ...view, active: true }, ...(secret && first?.sealedTarget === data.sealedTarget ? { secret } : {}), result };
+    return { subscription: publicView({ ...(first ?? data), active: true }), ...(secret && first?.sealedTarget === data.sealedTarget ? { secret } : {}), result };
   }
 
   removeSubscription(projectId: string, subscriptionId: string, reason: string, metadata: RequestMetadata): Promise<CommandResult> {
@@ -141,7 +144,7 @@ export class Alerts {
 
   async subscriptions(projectId: string): Promise<{ revision: number | undefined; subscriptions: SubscriptionView[] }> {
     const { state, revision } = await loadAggregate(this.store, subscriptionsStream(projectId), subscriptionsDecider);
-    return { revision, subscriptions: [...state.subscriptions.values()].map(({ sealedTarget: _, ...view }) => view) };
+    return { revision, subscriptions: [...state.subscriptions.values()].map(publicView) };
   }
 
   /** The project's active subscriptions with their destinations opened (the worker's fan-out). */

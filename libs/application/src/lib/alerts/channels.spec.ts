@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { alertText, digestText, type AlertView } from './alert-text';
-import { dingTalkSign, feishuSign, outgoing, verifyWebhookSignature, webhookSignature } from './channels';
+import { dingTalkSign, feishuSign, outgoing, verifyWebhookSignature } from './channels';
 import { maskEmail, maskUrl, SecretBox } from './secret-box';
 
 const drift: AlertView = {
