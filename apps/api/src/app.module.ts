@@ -7,6 +7,7 @@ import { DemoLoader } from './demo.loader';
 import { HealthController } from './health/health.controller';
 import { HealthService } from './health/health.service';
 import { AlertsApiModule } from './alerts/alerts.module';
+import { ProjectLifeModule } from './project-life/project-life.module';
 import { MetricsController } from './health/metrics.controller';
 import { loggingModule } from './http/logging';
 import { ProblemFilter } from './http/problem.filter';
@@ -20,7 +21,7 @@ export class AppModule {
   static forRoot(config: PlanLedgerConfig, auth: AuthSettings): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, FeedModule, AlertsApiModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule.forRoot(config)] : [])],
+      imports: [ConfigModule.forRoot(config), loggingModule(config), EventStoreModule, RedisModule, SecurityModule.forRoot(auth), PlanningModule, ProjectLifeModule, FeedModule, AlertsApiModule, ...(config.WORKER_IN_PROCESS ? [WorkerLoopsModule.forRoot(config)] : [])],
       controllers: [HealthController, MetricsController],
       providers: [HealthService, DemoLoader, { provide: APP_PIPE, useClass: ZodValidationPipe }, { provide: APP_FILTER, useClass: ProblemFilter }],
     };

@@ -13,3 +13,4 @@ export * from './lib/demo/synthetic-log';
 export * from './lib/feed';
 export * from './lib/alerts';
 export * from './lib/project-life/project-life';
+export * from './lib/project-life/report';

@@ -19,6 +19,8 @@ const MANAGE: Subject[] = ['admin', 'manager'];
 /** On the member's own goal or task; on anyone else's it is MANAGE. */
 const OWN: Subject[] = ['admin', 'manager', 'member'];
 const ADMIN: Subject[] = ['admin'];
+/** Who contributes to a project's log (issues, feedback) besides managing it: its members too, on anything. */
+const CONTRIBUTE: Subject[] = ['admin', 'manager', 'member'];
 /** Who reads a project's events: its managers and analysts. */
 const FEED: Subject[] = ['admin', 'manager', 'analyst'];
 
@@ -85,6 +87,29 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   // Anyone has an inbox; it holds only the alerts of the caller's own projects, goals and tasks.
   'GET /me/alerts': { allowed: ALL, scope: 'organisation' },
   'GET /me/alerts/stream': { allowed: ALL, scope: 'organisation' },
+  'POST /projects/{projectId}/strategy/elements': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/strategy/elements/{elementId}/revisions': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/strategy/elements/{elementId}/withdrawal': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/strategy': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/meeting-cadences': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/meeting-cadences/{cadenceId}/end': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/meetings': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/meetings': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/issues': { allowed: CONTRIBUTE, scope: 'project' },
+  'POST /projects/{projectId}/issues/{issueId}/assignment': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/issues/{issueId}/resolution': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/issues/{issueId}/reopening': { allowed: CONTRIBUTE, scope: 'project' },
+  'GET /projects/{projectId}/issues': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/feedback': { allowed: CONTRIBUTE, scope: 'project' },
+  'POST /projects/{projectId}/survey-responses': { allowed: CONTRIBUTE, scope: 'project' },
+  'GET /projects/{projectId}/feedback': { allowed: READ, scope: 'project' },
+  'POST /projects/{projectId}/appraisals': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/lessons': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/incentive-scheme': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/trainings': { allowed: MANAGE, scope: 'project' },
+  'POST /projects/{projectId}/evaluation': { allowed: MANAGE, scope: 'project' },
+  'GET /projects/{projectId}/wrap-up': { allowed: READ, scope: 'project' },
+  'GET /projects/{projectId}/report': { allowed: READ, scope: 'project' },
 };
 
 const FOREIGN_NAME = 'Foreign secret project';
@@ -136,7 +161,10 @@ async function project(name: string): Promise<Record<string, string>> {
     deliveryId = failed[0]?.deliveryId ?? '';
   }
   if (!deliveryId) throw new Error('no failed delivery');
-  return { projectId, goalId, otherGoalId, taskId, otherTaskId, memberId: 'rep-2', actualId: 'a-1', subscriptionId, alertId, otherAlertId, deliveryId };
+  const elementId = (await asAdmin('POST', `/projects/${projectId}/strategy/elements`, { element: { kind: 'segment', name: 'SMB', criteria: ['under 50 staff'], priority: 'high' } })).body['id'] as string;
+  const cadenceId = (await asAdmin('POST', `/projects/${projectId}/meeting-cadences`, { title: 'Weekly review', kind: 'weekly_review', every: 'week', weekday: 1, attendees: ['rep-1'] })).body['id'] as string;
+  const issueId = (await asAdmin('POST', `/projects/${projectId}/issues`, { title: 'CRM export fails', severity: 'high' })).body['id'] as string;
+  return { projectId, goalId, otherGoalId, taskId, otherTaskId, memberId: 'rep-2', actualId: 'a-1', subscriptionId, alertId, otherAlertId, deliveryId, elementId, cadenceId, issueId };
 }
 
 beforeAll(async () => {

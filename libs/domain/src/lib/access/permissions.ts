@@ -20,13 +20,19 @@ export const ACTIONS = [
   'feed.read',
   'alerts.manage',
   'alert.acknowledge',
+  'strategy.plan',
+  'meeting.record',
+  'issue.raise',
+  'issue.manage',
+  'feedback.record',
+  'wrapup.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** Which role may take which action inside its project. Organisation admins may take every action. */
 export const ROLE_PERMISSIONS: Record<ProjectRole, ReadonlySet<Action>> = {
-  manager: new Set<Action>(['project.list', 'project.read', 'project.manage', 'access.read', 'access.manage', 'team.manage', 'goal.plan', 'goal.recordActual', 'task.plan', 'task.work', 'feed.read', 'alerts.manage', 'alert.acknowledge']),
-  member: new Set<Action>(['project.list', 'project.read', 'goal.recordActual', 'task.work', 'alert.acknowledge']),
+  manager: new Set<Action>(['project.list', 'project.read', 'project.manage', 'access.read', 'access.manage', 'team.manage', 'goal.plan', 'goal.recordActual', 'task.plan', 'task.work', 'feed.read', 'alerts.manage', 'alert.acknowledge', 'strategy.plan', 'meeting.record', 'issue.raise', 'issue.manage', 'feedback.record', 'wrapup.manage']),
+  member: new Set<Action>(['project.list', 'project.read', 'goal.recordActual', 'task.work', 'alert.acknowledge', 'issue.raise', 'feedback.record']),
   viewer: new Set<Action>(['project.list', 'project.read']),
   analyst: new Set<Action>(['project.list', 'feed.read']),
 };
