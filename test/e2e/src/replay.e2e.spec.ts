@@ -45,7 +45,8 @@ describe('the worker killed during a long replay', () => {
     const { rows } = await admin.query<{ n: string }>(`SELECT coalesce(sum(applied), 0)::text AS n FROM ${schema}.pl_projection_checkpoints`).catch(() => ({ rows: [{ n: '0' }] }));
     return Number(rows[0].n);
   };
-  const worker = () => ServiceProcess.start('worker', { EVENT_STORE_URL: url, LOG_LEVEL: 'warn' }, dir);
+  // Projections only: drift checks would append to the log while the test counts it.
+  const worker = () => ServiceProcess.start('worker', { EVENT_STORE_URL: url, LOG_LEVEL: 'warn', ALERTS_ENABLED: 'false' }, dir);
 
   it('leaves read models identical to a clean rebuild after ten SIGKILLs mid-batch', async () => {
     // Events some projection reads: the log less the project and team events none of them reads.
@@ -85,7 +86,7 @@ describe('the worker killed during a long replay', () => {
       const clean = `${live}~clean`;
       await new ProjectionRunner(store, models, projection, { id: clean, batchSize: 5000 }).catchUp();
       const [liveDocs, cleanDocs] = await Promise.all([models.all(live), models.all(clean)]);
-      expect(liveDocs.size).toBeGreaterThan(0);
+      if ((await countProjectionEvents(store, projection)) > 0) expect(liveDocs.size).toBeGreaterThan(0);
       expect(liveDocs).toEqual(cleanDocs);
       expect((await models.checkpoint(live)).applied).toBe((await models.checkpoint(clean)).applied);
       expect(await models.deadLetters(live)).toEqual([]);
