@@ -103,7 +103,7 @@ describe('the API on the embedded store (no configuration at all)', () => {
     expect(exposition).toContain('planledger_process_resident_memory_bytes');
     const project = (await demo.json()) as { charter: { name: string }; team: { members: unknown[] }; goals: unknown[]; tasks: unknown[] };
     expect(project.charter.name).toBe('East region quarter push');
-    expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 20]);
+    expect([project.team.members.length, project.goals.length, project.tasks.length]).toEqual([6, 7, 21]);
 
     // The in-process worker's drift checks flag the member who falls behind; the alert is in the inbox.
     type InboxAlert = { type: string; goalId?: string; subject: string; data: { to?: string } };

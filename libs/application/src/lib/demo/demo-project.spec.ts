@@ -1,6 +1,8 @@
 import { InMemoryEventStore } from '@planledger/event-store';
 import { Planning } from '../planning';
-import { DEMO_PROJECT_ID, demoQuarter, loadDemo, StoreNotEmpty } from './demo-project';
+import { ProjectLife } from '../project-life/project-life';
+import { buildReport, reportHtml, reportMarkdown } from '../project-life/report';
+import { DEMO_PREVIOUS_PROJECT_ID, DEMO_PROJECT_ID, demoQuarter, loadDemo, StoreNotEmpty } from './demo-project';
 
 describe('the demo project', () => {
   const now = new Date('2026-11-20T10:00:00.000Z');
@@ -18,7 +20,7 @@ describe('the demo project', () => {
     expect(goals).toHaveLength(7);
     expect(goals.find((g) => g.goalId === 'demo-revenue')?.decomposition).toMatchObject({ parentTarget: 3_000_000, addsUp: false, activeChildren: 4 });
     const tasks = await planning.projectTasks(DEMO_PROJECT_ID);
-    expect(tasks).toHaveLength(20);
+    expect(tasks).toHaveLength(21);
     expect(new Set(tasks.map((t) => t.status))).toEqual(new Set(['planned', 'in_progress', 'blocked', 'completed']));
 
     // Zhao Lei's attainment against the time elapsed is far below everyone else's.
@@ -43,5 +45,64 @@ describe('the demo project', () => {
   it('runs in the calendar quarter around today, on its first day too', async () => {
     expect(demoQuarter(new Date('2027-02-14T00:00:00Z'))).toEqual({ start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-03-31T00:00:00Z') });
     await expect(loadDemo(new InMemoryEventStore(), new Date('2027-01-01T08:00:00Z'))).resolves.toBe(DEMO_PROJECT_ID);
+  });
+});
+
+describe('the demo project’s strategy, execution and wrap-up', () => {
+  const now = new Date('2026-11-20T10:00:00.000Z');
+  let store: InMemoryEventStore;
+  let planning: Planning;
+  let life: ProjectLife;
+  beforeAll(async () => {
+    store = new InMemoryEventStore();
+    await loadDemo(store, now);
+    planning = new Planning(store);
+    life = new ProjectLife(store, planning);
+  });
+
+  it('has a strategy that goals and tasks serve, meetings with minutes, an issues log and feedback', async () => {
+    const strategy = await life.strategy(DEMO_PROJECT_ID);
+    expect(strategy.elements.map((e) => e.kind).sort()).toEqual(['channel', 'channel', 'market_analysis', 'pricing', 'promotion', 'segment', 'segment']);
+    expect(strategy.elements.find((e) => e.elementId === 'demo-promo-fair')?.servedByGoals.map((g) => g.goalId)).toEqual(['demo-new-customers']);
+    expect(strategy.unservedElements).toEqual(['demo-market-east']);
+    expect(strategy.goalsServingNoElement.length).toBeGreaterThan(0);
+    const meetings = await life.meetings(DEMO_PROJECT_ID);
+    expect(meetings.meetings).toHaveLength(2);
+    expect((await planning.task('demo-task-action-1')).state.plan?.assigneeId).toBe('zhao-lei');
+    expect((await life.issues(DEMO_PROJECT_ID)).issues.map((i) => i.status).sort()).toEqual(['open', 'resolved']);
+    const feedback = await life.feedback(DEMO_PROJECT_ID);
+    expect(feedback.feedback).toHaveLength(3);
+    expect(feedback.satisfaction).toEqual({ csat: 4.2, csatResponses: 5, nps: 40, npsResponses: 5 });
+  });
+
+  it('has a closed predecessor whose published evaluations show the award a correction added', async () => {
+    const previous = await planning.project(DEMO_PREVIOUS_PROJECT_ID);
+    expect(previous.state).toMatchObject({ status: 'closed', outcome: 'partially_achieved' });
+    const wrapUp = await life.wrapUp(DEMO_PREVIOUS_PROJECT_ID);
+    const awardsOf = (i: number) => wrapUp.evaluations[i].awards.map((a) => `${a.ruleId}:${a.memberId}`);
+    expect(wrapUp.evaluations).toHaveLength(2);
+    expect(awardsOf(0)).toEqual(['on-target:wang-fang']);
+    expect(awardsOf(1)).toEqual(['on-target:wang-fang', 'on-target:zhao-lei', 'top-team:null']);
+    const report = await buildReport(store, planning, life, DEMO_PREVIOUS_PROJECT_ID);
+    expect(report.changes).toEqual([expect.objectContaining({ kind: 'correction', actualId: 'demo-previous-revenue-zhao-lei-2', reason: 'The September invoice was entered without its service contract' })]);
+    expect(report.team.find((m) => m.memberId === 'zhao-lei')?.appraisal).toMatchObject({ score: 3 });
+    expect(report.lessons).toHaveLength(2);
+  });
+
+  it('renders the report in English and Chinese, as Markdown and HTML', async () => {
+    const report = await buildReport(store, planning, life, DEMO_PROJECT_ID);
+    const en = reportMarkdown(report, 'en');
+    const zh = reportMarkdown(report, 'zh');
+    expect(en).toContain('# Project report: East region quarter push');
+    expect(en).toContain('## Strategy');
+    expect(en).toContain('| Shanghai industrial automation fair | promotion | New customers won, Qualify trade fair leads |');
+    expect(en).toContain('| East China mid-market | market_analysis | ⚠ Nothing serves |');
+    expect(zh).toContain('# 项目报告: East region quarter push');
+    expect(zh).toContain('客户满意度: CSAT 4.2 (5 份回复), NPS 40 (5 份回复)');
+    expect(zh).toContain('## 问题 (2 已提出, 1 已解决)');
+    const html = reportHtml(report, 'zh');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('<h2>经验教训</h2>');
+    expect(html).not.toMatch(/<script/);
   });
 });

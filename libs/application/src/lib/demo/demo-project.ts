@@ -1,7 +1,10 @@
 import type { EventStore } from '@planledger/event-store';
 import { Planning, type RequestMetadata } from '../planning';
+import { ProjectLife } from '../project-life/project-life';
 
 export const DEMO_PROJECT_ID = 'demo-east-region';
+/** The same team's previous quarter, closed, with its published evaluation. */
+export const DEMO_PREVIOUS_PROJECT_ID = 'demo-east-region-previous';
 
 /** Refused: the demo only ever goes into an empty store, so it can never mix with real data. */
 export class StoreNotEmpty extends Error {
@@ -51,6 +54,9 @@ const taskTitles = [
   ['Forecast call with finance', 'li-na'],
 ] as const;
 
+/** Strategy elements some of the twenty tasks (by index) serve. */
+const TASK_STRATEGY: Record<number, string> = { 1: 'demo-pricing-2026', 8: 'demo-promo-fair', 9: 'demo-seg-manufacturers', 13: 'demo-ch-partners', 15: 'demo-pricing-2026' };
+
 // Which of the twenty tasks (by index) are still planned, report progress, or are done.
 const NOT_STARTED = new Set([3, 11, 18]);
 const WITH_PROGRESS = new Set([0, 2, 5, 8, 16]);
@@ -89,6 +95,10 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   const monthly = { kind: 'monthly' as const, weights: [0.3, 0.33, 0.37] };
   const project = DEMO_PROJECT_ID;
 
+  const life = new ProjectLife(store, planning);
+  await onProgress('previous quarter');
+  await loadPreviousQuarter(planning, life, addDays(start, -1), meta);
+
   await onProgress('project and team');
   await planning.openProject(project, {
     name: 'East region quarter push',
@@ -104,6 +114,35 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'negotiation', minLevel: 3, headcount: 3 } }, meta());
   await planning.changeTeam(project, { type: 'SetSkillRequirement', data: { skill: 'crm', minLevel: 3, headcount: 2 } }, meta());
 
+  await onProgress('strategy');
+  const strategy = async (elementId: string, element: Parameters<ProjectLife['defineStrategyElement']>[2]) => life.defineStrategyElement(project, elementId, element, meta());
+  await strategy('demo-market-east', {
+    kind: 'market_analysis',
+    name: 'East China mid-market',
+    customerNeeds: ['Shorter delivery times', 'Local service within 24 hours', 'Predictable pricing'],
+    competitors: [
+      { name: 'Huadong Systems', strengths: ['price', 'local network'], weaknesses: ['slow support'], pricePosition: 'lower' },
+      { name: 'Global Solutions Ltd', strengths: ['brand'], weaknesses: ['long contracts'], pricePosition: 'higher' },
+    ],
+    trends: ['Manufacturers consolidate suppliers', 'Buyers research online before the first call'],
+    sources: ['Regional trade association survey 2026', 'CRM win/loss notes'],
+  });
+  await strategy('demo-seg-manufacturers', { kind: 'segment', name: 'Mid-size manufacturers', criteria: ['200–2,000 staff', 'Plant in Jiangsu, Zhejiang or Shanghai'], needs: ['Uptime', 'Service contracts'], buyingBehaviour: 'Committee decision, 2–4 months', priority: 'high' });
+  await strategy('demo-seg-retail', { kind: 'segment', name: 'Retail chains', criteria: ['20+ stores'], needs: ['Fast rollout'], buyingBehaviour: 'Head-office procurement, yearly tenders', priority: 'medium' });
+  await strategy('demo-ch-direct', { kind: 'channel', name: 'Direct account executives', channelKind: 'direct', segmentIds: ['demo-seg-manufacturers', 'demo-seg-retail'], revenueShare: 0.75 });
+  await strategy('demo-ch-partners', { kind: 'channel', name: 'System integrator partners', channelKind: 'partner', segmentIds: ['demo-seg-manufacturers'], revenueShare: 0.2 });
+  await strategy('demo-pricing-2026', {
+    kind: 'pricing',
+    name: 'Value pricing 2026',
+    model: 'value',
+    listPrices: [
+      { item: 'Platform licence (per site, per year)', price: 120_000 },
+      { item: 'Service contract (per year)', price: 36_000 },
+    ],
+    discountPolicy: { maxDiscount: 0.2, approvalThreshold: 0.1 },
+    floorMargin: 0.35,
+  });
+
   await onProgress('goals');
   const revenue = { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better' as const, aggregation: 'cumulative' as const };
   await planning.setGoal(project, 'demo-revenue', {
@@ -117,6 +156,7 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
     tolerance: 0.1,
     relevance: 'The company plan counts on the east region for a third of new revenue',
     actualsSource: 'CRM closed-won opportunities',
+    strategyRefs: ['demo-seg-manufacturers', 'demo-ch-direct', 'demo-pricing-2026'],
   }, meta());
   for (const rep of reps) {
     await planning.setGoal(project, `demo-revenue-${rep.memberId}`, {
@@ -143,7 +183,19 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
     tolerance: 0.15,
     relevance: 'Broadens the customer base ahead of next year',
     actualsSource: 'CRM accounts with a first order',
+    strategyRefs: ['demo-seg-retail', 'demo-ch-partners'],
   }, meta());
+  await strategy('demo-promo-fair', {
+    kind: 'promotion',
+    name: 'Shanghai industrial automation fair',
+    promotionKind: 'event',
+    channelId: 'demo-ch-direct',
+    segmentIds: ['demo-seg-manufacturers'],
+    budget: 80_000,
+    startDate: iso(addDays(start, 20)),
+    endDate: iso(addDays(start, 22)),
+    expectedLift: { goalId: 'demo-new-customers', percent: 10 },
+  });
   await planning.setGoal(project, 'demo-csat', {
     title: 'Customer satisfaction',
     kpi: { name: 'CSAT', unit: 'points (1-5)', direction: 'higher_is_better', aggregation: 'level' },
@@ -170,7 +222,8 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
     const taskId = `demo-task-${String(index + 1).padStart(2, '0')}`;
     const due = iso(addDays(start, 7 + Math.floor(random() * 80)));
     const goalId = owner === 'liu-yang' ? 'demo-csat' : reps.some((r) => r.memberId === owner) ? `demo-revenue-${owner}` : 'demo-revenue';
-    await planning.planTask(project, taskId, { title, description: '', goalId, dueDate: due, assigneeId: owner, estimateHours: 4 + Math.floor(random() * 20) }, meta());
+    const strategyRef = TASK_STRATEGY[index];
+    await planning.planTask(project, taskId, { title, description: '', goalId, dueDate: due, assigneeId: owner, estimateHours: 4 + Math.floor(random() * 20), ...(strategyRef ? { strategyRef } : {}) }, meta());
     if (!NOT_STARTED.has(index)) await planning.changeTask(taskId, { type: 'StartTask', data: {} }, meta(`user:${owner}`));
     if (WITH_PROGRESS.has(index)) await planning.changeTask(taskId, { type: 'ReportTaskProgress', data: { percent: 25 + Math.floor(random() * 60), note: 'on track' } }, meta(`user:${owner}`));
     if (COMPLETED.has(index)) await planning.changeTask(taskId, { type: 'CompleteTask', data: { note: 'done' } }, meta(`user:${owner}`));
@@ -213,6 +266,107 @@ export async function loadDemo(store: EventStore, now: Date = new Date(), onProg
   if (days > 0) {
     await planning.changeGoal('demo-revenue-wang-fang', { type: 'CorrectActual', data: { actualId: 'demo-wang-fang-0', value: 0, reason: 'Order cancelled by the customer; invoice credited' } }, meta());
   }
+  await onProgress('meetings, issues and feedback');
+  await loadExecution(life, project, start, end, last, meta);
+  await onProgress('incentives');
+  await life.setIncentiveScheme(project, { rules: INCENTIVE_RULES }, meta());
+  await life.planTraining(project, { trainingId: 'demo-training-negotiation', memberId: 'zhao-lei', topic: 'Value selling and negotiation', date: iso(end), reason: 'Price pressure in Nanjing and Suzhou deals' }, meta());
   await onProgress('done');
   return project;
+}
+
+const INCENTIVE_RULES = [
+  { ruleId: 'on-target', title: 'On-target bonus', scope: 'member' as const, threshold: 1, award: { kind: 'bonus' as const, amount: 8_000, currency: 'CNY' } },
+  { ruleId: 'stretch', title: 'Stretch bonus', scope: 'member' as const, threshold: 1.2, award: { kind: 'bonus' as const, amount: 15_000, currency: 'CNY' } },
+  { ruleId: 'top-team', title: 'Team award', scope: 'team' as const, threshold: 1, award: { kind: 'award' as const, title: 'Team trip to Hangzhou' } },
+];
+
+/** The team's previous quarter: two member goals, closed with an outcome, wrapped up, its evaluation published. */
+async function loadPreviousQuarter(planning: Planning, life: ProjectLife, inPrevious: Date, meta: (actor?: string) => RequestMetadata): Promise<void> {
+  const { start, end } = demoQuarter(inPrevious);
+  const project = DEMO_PREVIOUS_PROJECT_ID;
+  await planning.openProject(project, {
+    name: 'East region: previous quarter',
+    managerId: 'li-na',
+    periodStart: iso(start),
+    periodEnd: iso(end),
+    currency: 'CNY',
+    timeZone: 'Asia/Shanghai',
+    description: 'The quarter before the push: the same team, a smaller target.',
+    smartPolicy: { onFailure: 'warn', achievableMultiple: 3 },
+  }, meta());
+  for (const member of members.filter((m) => ['li-na', 'wang-fang', 'zhao-lei'].includes(m.memberId))) {
+    await planning.changeTeam(project, { type: 'JoinMember', data: { ...member, responsibilities: [...member.responsibilities], skills: [...member.skills] } }, meta());
+  }
+  const results = [
+    ['wang-fang', 800_000, 864_000],
+    ['zhao-lei', 700_000, 595_000],
+  ] as const;
+  for (const [memberId, target, actual] of results) {
+    const goalId = `demo-previous-revenue-${memberId}`;
+    await planning.setGoal(project, goalId, {
+      title: `Revenue: ${members.find((m) => m.memberId === memberId)?.name}`,
+      kpi: { name: 'Revenue', unit: 'CNY', direction: 'higher_is_better', aggregation: 'cumulative' },
+      target,
+      baseline: Math.round(target * 0.8),
+      startDate: iso(start),
+      deadline: iso(end),
+      phasing: { kind: 'linear' },
+      owner: { kind: 'member', memberId },
+      tolerance: 0.1,
+      actualsSource: 'CRM closed-won opportunities',
+    }, meta());
+    const months = [0, 1, 2].map((m) => ({ actualId: `${goalId}-${m}`, value: Math.round(actual / 3), businessDate: iso(addDays(start, m * 30 + 25)), source: 'CRM closed-won opportunities' }));
+    await planning.changeGoal(goalId, { type: 'RecordActuals', data: { actuals: months } }, meta('system:crm-feed'));
+  }
+  await life.setIncentiveScheme(project, { rules: INCENTIVE_RULES }, meta());
+  // An interim evaluation, then a correction that lifts Zhao Lei to target: the final one pays more.
+  await life.publishEvaluation(project, 'Interim: Wang Fang above target, Zhao Lei 15% short.', meta());
+  const lastMonth = `demo-previous-revenue-zhao-lei-2`;
+  await planning.changeGoal('demo-previous-revenue-zhao-lei', { type: 'CorrectActual', data: { actualId: lastMonth, value: 303_334, reason: 'The September invoice was entered without its service contract' } }, meta());
+  await life.appraiseMember(project, { memberId: 'wang-fang', score: 5, strengths: ['Key account depth', 'Forecast accuracy'], improvements: ['Delegate renewals'] }, meta());
+  await life.appraiseMember(project, { memberId: 'zhao-lei', score: 3, strengths: ['New territory opened'], improvements: ['Qualify earlier', 'Hold price'] }, meta());
+  await life.recordLesson(project, { lessonId: 'demo-lesson-late-start', outcome: 'failure', text: 'Nanjing distributors were contacted only in the last month; start territory work in week one.', tags: ['pipeline', 'territory'], goalIds: ['demo-previous-revenue-zhao-lei'], strategyRefs: [] }, meta());
+  await life.recordLesson(project, { lessonId: 'demo-lesson-qbr', outcome: 'success', text: 'Quarterly business reviews with the top ten accounts brought two thirds of the upsell.', tags: ['key accounts'], goalIds: ['demo-previous-revenue-wang-fang'], strategyRefs: [] }, meta());
+  await planning.closeProject(project, 'Quarter ended', meta(), undefined, 'partially_achieved');
+  await life.publishEvaluation(project, 'Both account executives reached their targets once the September invoice was corrected; the late start in Nanjing is the lesson.', meta());
+}
+
+/** Regular meetings with minutes, an issues log, and feedback and survey responses from customers and the team. */
+async function loadExecution(life: ProjectLife, project: string, start: Date, end: Date, last: Date, meta: (actor?: string) => RequestMetadata): Promise<void> {
+  await life.setMeetingCadence(project, { cadenceId: 'demo-weekly-pipeline', title: 'Weekly pipeline review', kind: 'pipeline_review', every: 'week', weekday: 1, attendees: members.map((m) => m.memberId) }, meta());
+  await life.setMeetingCadence(project, { cadenceId: 'demo-monthly-one-on-one', title: 'Monthly one-on-ones', kind: 'one_on_one', every: 'month', attendees: ['li-na'] }, meta());
+  const meetingDay = (back: number) => (addDays(last, -back).getTime() < start.getTime() ? start : addDays(last, -back));
+  const first = meetingDay(14);
+  await life.recordMeetingMinutes(project, {
+    meetingId: 'demo-meeting-1',
+    cadenceId: 'demo-weekly-pipeline',
+    date: iso(first),
+    attendees: members.map((m) => m.memberId),
+    notes: 'Suzhou and Nanjing pipeline is thin; trade fair leads need qualifying.',
+    decisions: ['Zhang Wei takes the Suzhou site visits', 'Discounts above 10% need Li Na’s approval'],
+    actionItems: [{ taskId: 'demo-task-action-1', title: 'Joint call plan for Suzhou accounts', assigneeId: 'zhao-lei', dueDate: iso(addDays(first, 7).getTime() > end.getTime() ? end : addDays(first, 7)) }],
+  }, meta());
+  await life.recordMeetingMinutes(project, {
+    meetingId: 'demo-meeting-2',
+    cadenceId: 'demo-weekly-pipeline',
+    date: iso(meetingDay(7)),
+    attendees: ['li-na', 'wang-fang', 'zhang-wei', 'zhao-lei'],
+    notes: 'Reviewed pace per member; Zhao Lei still behind.',
+    decisions: ['Weekly check-in between Li Na and Zhao Lei until the gap closes'],
+    actionItems: [],
+  }, meta());
+
+  await life.raiseIssue(project, 'demo-issue-crm-export', { title: 'CRM export misses deals closed on weekends', description: 'The nightly feed filters by business days.', severity: 'high', goalId: 'demo-revenue' }, meta('user:liu-yang'));
+  await life.changeIssue(project, { type: 'AssignIssue', data: { issueId: 'demo-issue-crm-export', assigneeId: 'liu-yang' }, metadata: meta() });
+  await life.changeIssue(project, { type: 'ResolveIssue', data: { issueId: 'demo-issue-crm-export', resolution: 'Feed filter fixed; weekend deals backfilled' }, metadata: meta('user:liu-yang') });
+  await life.raiseIssue(project, 'demo-issue-legal', { title: 'Distributor contracts stuck in legal review', description: '', severity: 'medium', taskId: 'demo-task-07' }, meta('user:zhao-lei'));
+  await life.changeIssue(project, { type: 'AssignIssue', data: { issueId: 'demo-issue-legal', assigneeId: 'li-na' }, metadata: meta() });
+
+  await life.recordFeedback(project, 'demo-feedback-price', { source: 'customer', from: 'crm-account-nanjing-04', topic: 'Price', rating: 2, text: 'The service contract costs more than the local competitor’s.', link: { kind: 'strategy', id: 'demo-pricing-2026' } }, meta('user:zhao-lei'));
+  await life.recordFeedback(project, 'demo-feedback-fair', { source: 'team', from: 'chen-jie', topic: 'Trade fair leads', rating: 4, text: 'Most leads are real plant managers; follow-up within a week works.', link: { kind: 'strategy', id: 'demo-promo-fair' } }, meta('user:chen-jie'));
+  await life.recordFeedback(project, 'demo-feedback-support', { source: 'customer', from: 'crm-account-shanghai-11', topic: 'Support', rating: 5, text: 'On-site engineer came the same day.', link: { kind: 'goal', id: 'demo-csat' } }, meta('user:wang-fang'));
+  const surveyDay = iso(last.getTime() < start.getTime() ? start : last);
+  for (const [i, score] of [5, 4, 4, 5, 3].entries()) await life.recordSurveyResponse(project, `demo-csat-response-${i + 1}`, { respondentRef: `crm-survey-${i + 1}`, scale: 'csat', score, comment: '', surveyedOn: surveyDay }, undefined, meta('system:survey-import'));
+  for (const [i, score] of [10, 9, 7, 6, 9].entries()) await life.recordSurveyResponse(project, `demo-nps-response-${i + 1}`, { respondentRef: `crm-survey-${i + 1}`, scale: 'nps', score, comment: '', surveyedOn: surveyDay }, undefined, meta('system:survey-import'));
 }
