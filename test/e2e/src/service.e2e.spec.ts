@@ -116,6 +116,14 @@ describe('the API on the embedded store (no configuration at all)', () => {
     // Those on pace raise nothing.
     expect(inbox.some((a) => a.goalId === 'demo-revenue-wang-fang')).toBe(false);
 
+    // The demo's report renders in both languages.
+    const report = (lang: string, accept: string) => fetch(`http://127.0.0.1:${port}/projects/demo-east-region/report`, { headers: { authorization: `Bearer ${devToken}`, accept, 'accept-language': lang } }).then((r) => r.text());
+    expect(await report('zh-CN', 'text/markdown')).toMatch(/^# 项目报告: East region quarter push[\s\S]*## 策略[\s\S]*## 已召开会议: 2/);
+    expect(await report('en', 'text/html')).toMatch(/<h1>Project report: East region quarter push<\/h1>[\s\S]*<h2>Issues \(2 opened, 1 resolved\)<\/h2>/);
+    const previous = (await (await fetch(`http://127.0.0.1:${port}/projects/demo-east-region-previous/report`, { headers: { authorization: `Bearer ${devToken}` } })).json()) as { project: { status: string }; evaluations: unknown[] };
+    expect(previous.project.status).toBe('closed');
+    expect(previous.evaluations).toHaveLength(2);
+
     expect(existsSync(join(dir, 'data', 'pglite', 'planledger.lock'))).toBe(true);
     expect(await api.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(api.output).toMatch(/SIGTERM received: PlanLedger API is shutting down[\s\S]*PlanLedger API stopped/);

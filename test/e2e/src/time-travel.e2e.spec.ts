@@ -87,7 +87,8 @@ describe('time travel over the demo project', () => {
     );
     expect(goals.find((g) => g.id === 'demo-revenue')?.reasons.map((r) => r.reason)).toEqual(['Region head raised the target after the October pipeline review']);
     // Tasks were all planned in between; their reassignments and re-dating carry the reasons.
-    expect(tasks.filter((t) => t.change === 'added')).toHaveLength(20);
+    // Twenty planned tasks and the action item of the first recorded meeting.
+    expect(tasks.filter((t) => t.change === 'added')).toHaveLength(21);
     const reasons = (id: string) => tasks.find((t) => t.id === id)?.reasons.map((r) => r.reason);
     expect(reasons('demo-task-08')).toEqual(['Zhao Lei is behind; Zhang Wei knows the Suzhou accounts']);
     expect(reasons('demo-task-17')).toEqual(['Prospecting capacity moved to dormant accounts']);
