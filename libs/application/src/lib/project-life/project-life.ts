@@ -73,6 +73,11 @@ export class ProjectLife {
     return { project, currentMemberIds: new Set(team.members.keys()) };
   }
 
+  /** The execution context and the project's strategy, for commands that link to strategy elements. */
+  private async withStrategy(read: ContextReader, projectId: string): Promise<VoiceContext & WrapUpContext> {
+    return { ...(await this.execution(read, projectId)), strategy: await read.read(strategyStream(projectId), strategyDecider) };
+  }
+
   /** A goal or task named by a command must be one of the project's. */
   private async requireInProject(projectId: string, kind: 'goal' | 'task', id: string | undefined): Promise<void> {
     if (id === undefined) return;
@@ -214,13 +219,7 @@ export class ProjectLife {
   }
 
   private voiceCommand(projectId: string, command: VoiceCommand): Promise<CommandResult> {
-    return this.commands.handle(
-      voiceStream(projectId),
-      voiceDecider,
-      command,
-      async (_, read) => ({ ...(await this.execution(read, projectId)), strategy: await read.read(strategyStream(projectId), strategyDecider) }),
-      { projectId, metadata: command.metadata as RequestMetadata },
-    );
+    return this.commands.handle(voiceStream(projectId), voiceDecider, command, (_, read) => this.withStrategy(read, projectId), { projectId, metadata: command.metadata as RequestMetadata });
   }
 
   async feedback(projectId: string) {
@@ -279,13 +278,7 @@ export class ProjectLife {
   }
 
   private wrapUpCommand(projectId: string, command: WrapUpCommand): Promise<CommandResult> {
-    return this.commands.handle(
-      wrapUpStream(projectId),
-      wrapUpDecider,
-      command,
-      async (_, read) => ({ ...(await this.execution(read, projectId)), strategy: await read.read(strategyStream(projectId), strategyDecider) }),
-      { projectId, metadata: command.metadata as RequestMetadata },
-    );
+    return this.commands.handle(wrapUpStream(projectId), wrapUpDecider, command, (_, read) => this.withStrategy(read, projectId), { projectId, metadata: command.metadata as RequestMetadata });
   }
 
   async wrapUp(projectId: string) {
