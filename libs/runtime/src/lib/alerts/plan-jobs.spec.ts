@@ -57,9 +57,10 @@ describe('planJobs', () => {
     expect(planJobs([drift], { ...settings, escalateAfterMinutes: 0 }, NOW).map((j) => j.job.name)).toEqual(['fanout']);
   });
 
-  it('sends nothing for alerts older than the age limit (a replayed or restored log)', () => {
-    const old = event('KpiDriftDetected', { goalId: 'g1', to: 'off_track' }, new Date(NOW - 25 * 3_600_000).toISOString());
-    expect(planJobs([old], settings, NOW)).toEqual([]);
+  it('plans nothing for alerts and goal changes older than the age limit (a first start on a long log, a restore)', () => {
+    const longAgo = new Date(NOW - 25 * 3_600_000).toISOString();
+    expect(planJobs([event('KpiDriftDetected', { goalId: 'g1', to: 'off_track' }, longAgo), event('ActualRecorded', { goalId: 'g1' }, longAgo)], settings, NOW)).toEqual([]);
+    expect(planJobs([event('ActualRecorded', { goalId: 'g1' }, new Date(NOW - 23 * 3_600_000).toISOString())], settings, NOW)).toHaveLength(1);
   });
 
   it('delivers a failed delivery again when a retry is asked, once per request', () => {

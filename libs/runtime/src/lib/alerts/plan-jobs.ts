@@ -16,7 +16,7 @@ export interface DispatchSettings {
   debounceMs: number;
   /** 0: never escalate. */
   escalateAfterMinutes: number;
-  /** Alerts recorded longer ago are not sent. */
+  /** Alerts recorded longer ago are not sent, and older goal changes get no check of their own. */
   maxAgeHours: number;
 }
 
@@ -24,6 +24,7 @@ export interface DispatchSettings {
  * The jobs a page of committed events calls for, each with an id derived from the event, so the
  * same page planned again (a dispatcher that stopped before saving its checkpoint) adds nothing new:
  * - a goal change: a drift check, debounced per goal (one job per goal and window, run at its end);
+ *   changes older than the age limit are left to the scheduled scan;
  * - an alert (drift, stale, reminder, escalation): a fan-out to the project's subscriptions, and for
  *   drift and stale alerts an escalation check after the configured time;
  * - a retry asked for a failed delivery: that delivery again.
@@ -34,6 +35,9 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
   for (const event of events) {
     const recordedMs = Date.parse(event.recordedAt);
     if ((DRIFT_TRIGGERS as readonly string[]).includes(event.type)) {
+      // Older changes (a first start on a long log, a restore) are left to the scheduled scan, which
+      // checks every active goal once instead of once per historical window.
+      if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
       const goalId = String(event.data['goalId']);
       const bucket = settings.debounceMs > 0 ? String(Math.floor(recordedMs / settings.debounceMs)) : `p${event.position}`;
       const runAt = settings.debounceMs > 0 ? (Number(bucket) + 1) * settings.debounceMs : recordedMs;
