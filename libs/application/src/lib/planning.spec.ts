@@ -199,4 +199,16 @@ describe('drift checks', () => {
     // The same check again, from a process that never saw it: nothing changed, nothing appended.
     expect(await new Planning(store).checkDrift('g1', '2026-11-20', meta)).toMatchObject({ events: [] });
   });
+
+  it('judges a goal it holds in its cache on the actuals another process recorded since', async () => {
+    const store = new InMemoryEventStore();
+    const [api, worker] = [new Planning(store), new Planning(store)];
+    await api.openProject('p1', charter, meta);
+    await api.setGoal('p1', 'g1', goal, meta);
+    await api.changeGoal('g1', { type: 'RecordActual', data: { actualId: 'a1', value: 1000, businessDate: '2026-11-19', source: 'CRM' } }, meta);
+    expect((await worker.checkDrift('g1', '2026-11-20', meta)).events.map((e) => e.type)).toEqual(['KpiDriftDetected']);
+    // The worker holds the goal, off track, in its cache. The API records the rest of the pace.
+    await api.changeGoal('g1', { type: 'RecordActual', data: { actualId: 'a2', value: 2_999_000, businessDate: '2026-11-20', source: 'CRM' } }, meta);
+    expect((await worker.checkDrift('g1', '2026-11-20', meta)).events).toEqual([{ type: 'KpiBackOnTrack', data: expect.objectContaining({ from: 'off_track', actualToDate: 3_000_000 }) }]);
+  });
 });

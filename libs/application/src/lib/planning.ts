@@ -164,8 +164,9 @@ export class Planning {
    */
   async checkDrift(goalId: string, asOf: string, metadata: RequestMetadata, settings?: DriftSettings): Promise<CommandResult> {
     // Judged on the store's state: a cached goal may miss actuals another process recorded, and a
-    // check that decides nothing is never confirmed by an append.
-    this.commands.cache.forget(goalStream(goalId));
+    // check that decides nothing is never confirmed by an append. The cached goal is brought up to
+    // date with the events appended since, rather than read whole.
+    await this.commands.fresh(goalStream(goalId), goalDecider);
     return this.changeGoal(goalId, { type: 'CheckDrift', data: { asOf, ...(settings ? { settings } : {}) } }, metadata);
   }
 

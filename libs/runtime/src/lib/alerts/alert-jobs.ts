@@ -112,9 +112,8 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private async check(job: Job<CheckJob['data']>): Promise<unknown> {
     switch (job.name as CheckJob['name']) {
       case 'check': {
-        const { goalId } = job.data as { goalId: string };
-        const doc = (await this.models.get(projectionId(goalProgressProjection), goalId)) as GoalProgressDoc | undefined;
-        const projectId = doc?.projectId ?? (await this.planning.goal(goalId)).state.projectId;
+        const { goalId, projectId: given } = job.data as { goalId: string; projectId?: string };
+        const projectId = given ?? (await this.planning.goal(goalId)).state.projectId;
         if (!projectId) throw new UnrecoverableError(`goal ${goalId} does not exist`);
         const result = await this.planning.checkDrift(goalId, await this.today(projectId), this.meta(job), this.driftSettings());
         return result.events.map((e) => e.type);
@@ -136,7 +135,9 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     const goals = [...(await this.models.all(projectionId(goalProgressProjection))).values()] as unknown as GoalProgressDoc[];
     const active = goals.filter((g) => g.status === 'active');
     const stamp = job.timestamp ?? this.clock.now().getTime();
-    await this.queues.add(active.map((g): PlannedJob => ({ queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId: g.goalId } }, opts: { jobId: `check.${g.goalId}.scan${stamp}`, removeOnComplete: true } })));
+    await this.queues.add(
+      active.map((g): PlannedJob => ({ queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId: g.goalId, projectId: g.projectId } }, opts: { jobId: `check.${g.goalId}.scan${stamp}`, removeOnComplete: true } })),
+    );
 
     let reminders = 0;
     const cards = [...(await this.models.all(projectionId(taskBoardProjection))).values()] as unknown as TaskCard[];

@@ -43,7 +43,8 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
       const runAt = settings.debounceMs > 0 ? (Number(bucket) + 1) * settings.debounceMs : recordedMs;
       const jobId = `check.${goalId}.${bucket}`;
       // Removed once done: an event of the same window that commits late gets a check of its own.
-      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId } }, opts: { jobId, delay: Math.max(0, runAt - nowMs), removeOnComplete: true } });
+      const projectId = typeof event.metadata.projectId === 'string' ? { projectId: event.metadata.projectId } : {};
+      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId, ...projectId } }, opts: { jobId, delay: Math.max(0, runAt - nowMs), removeOnComplete: true } });
     } else if ((ALERT_EVENT_TYPES as readonly string[]).includes(event.type)) {
       if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
       const alert = newAlertDoc(event);
