@@ -137,7 +137,11 @@ describe('drift alerts', () => {
 
   it('is in the inbox of the manager and of the member who owns the goal, on the inbox stream, and not in the viewer’s', async () => {
     for (const who of ['manager', 'rep', 'admin']) {
-      const inbox = await api.call(as[who], 'GET', '/me/alerts');
+      // The inbox is a read model: it may trail the webhook by a moment.
+      const inbox = await eventually(async () => {
+        const answer = await api.call(as[who], 'GET', '/me/alerts');
+        return (answer.body['alerts'] as unknown[]).length === 2 ? answer : undefined;
+      }, `two alerts in the inbox of ${who}`);
       expect(inbox.status).toBe(200);
       expect(inbox.body['alerts']).toEqual([
         expect.objectContaining({ alertId, type: 'KpiDriftDetected', goalId, subject: sampleRevenueGoal.title, acknowledged: null }),
