@@ -27,6 +27,7 @@ import {
 } from '@planledger/domain';
 import { comparePositions, type EventStore, type StoredEvent } from '@planledger/event-store';
 import { projectionId, type ReadModelStore } from '@planledger/projections';
+import { LRUCache } from 'lru-cache';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { AggregateCache } from '../aggregate-cache';
@@ -91,6 +92,7 @@ export class Alerts {
   private readonly commands: CommandHandler;
   private readonly alertsId = projectionId(alertsProjection);
   private readonly deliveriesId = projectionId(deliveriesProjection);
+  private readonly titles = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(
     private readonly store: EventStore,
@@ -231,17 +233,27 @@ export class Alerts {
     return docs.filter((d) => status === 'all' || d.status === status).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   }
 
-  /** An alert with the title of the goal or task it is about, for messages and the inbox. */
-  async view(alert: AlertDoc): Promise<AlertView> {
-    let subject = alert.goalId ?? alert.taskId ?? alert.alertId;
-    if (typeof alert.data['title'] === 'string') subject = alert.data['title'];
-    else if (alert.goalId) {
+  /** The title of the goal or task an alert is about; titles never change, so they are remembered. */
+  private async titleOf(alert: Pick<AlertDoc, 'goalId' | 'taskId' | 'alertId'>): Promise<string> {
+    const key = alert.goalId ? `goal:${alert.goalId}` : alert.taskId ? `task:${alert.taskId}` : undefined;
+    if (!key) return alert.alertId;
+    const known = this.titles.get(key);
+    if (known) return known;
+    let title: string | undefined;
+    if (alert.goalId) {
       const doc = (await this.models.get(projectionId(goalProgressProjection), alert.goalId)) as GoalProgressDoc | undefined;
-      subject = doc?.definition.title ?? (await this.planning.goal(alert.goalId).catch(() => undefined))?.state.definition?.title ?? subject;
+      title = doc?.definition.title ?? (await this.planning.goal(alert.goalId).catch(() => undefined))?.state.definition?.title;
     } else if (alert.taskId) {
       const card = (await this.models.get(projectionId(taskBoardProjection), alert.taskId)) as TaskCard | undefined;
-      subject = card?.title ?? subject;
+      title = card?.title;
     }
+    if (title) this.titles.set(key, title);
+    return title ?? alert.goalId ?? alert.taskId ?? alert.alertId;
+  }
+
+  /** An alert with the title of the goal or task it is about, for messages and the inbox. */
+  async view(alert: AlertDoc): Promise<AlertView> {
+    const subject = typeof alert.data['title'] === 'string' ? alert.data['title'] : await this.titleOf(alert);
     return {
       alertId: alert.alertId,
       type: alert.type,
