@@ -27,10 +27,19 @@ const VALID: Record<string, unknown> = {
   'POST /goals/{goalId}/actuals/batch': { actuals: [{ value: 1, businessDate: '2026-11-05', source: 'CRM', externalRef: 'crm-b1' }] },
   'POST /tasks/{taskId}/progress': { percent: 40, note: 'half way' },
   'POST /api-keys': { name: 'fuzz-feed' },
+  'POST /projects/{projectId}/strategy/elements': { element: { kind: 'channel', name: 'Partners', channelKind: 'partner', segmentIds: ['fuzz-seg'], revenueShare: 0.2 } },
+  'POST /projects/{projectId}/strategy/elements/{elementId}/revisions': { element: { kind: 'segment', name: 'SMB', criteria: ['small'], priority: 'low' }, reason: 'fuzzing' },
+  'POST /projects/{projectId}/meetings': { date: '2026-11-10', attendees: ['rep-1'], decisions: ['go'], actionItems: [{ taskId: 'fuzz-ai', title: 'Follow up', assigneeId: 'rep-1', dueDate: '2026-11-20' }] },
+  'POST /projects/{projectId}/issues': { title: 'CRM export fails', severity: 'high' },
+  'POST /projects/{projectId}/feedback': { source: 'customer', from: 'crm-1', topic: 'Price', rating: 3, link: { kind: 'strategy', id: 'fuzz-seg' } },
+  'POST /projects/{projectId}/survey-responses': { respondentRef: 'crm-1', scale: 'nps', score: 9, surveyedOn: '2026-11-10' },
+  'POST /projects/{projectId}/appraisals': { memberId: 'rep-1', score: 4 },
+  'POST /projects/{projectId}/incentive-scheme': { rules: [{ ruleId: 'r1', title: 'On target', scope: 'member', threshold: 1, award: { kind: 'bonus', amount: 100, currency: 'CNY' } }] },
+  'POST /projects/{projectId}/alert-subscriptions': { channel: 'webhook', url: 'http://127.0.0.1:9/hook' },
 };
 
 beforeAll(async () => {
-  api = await SecuredApi.start();
+  api = await SecuredApi.start({ NOTIFY_SECRET_KEY: 'fuzz-notify-key-0123456789abcdefghijklmn' });
   admin = `Bearer ${await tokenFor('admin')}`;
   const call = async (method: string, path: string, body: unknown) => {
     const answer = await api.call(admin, method, path, body);
@@ -44,6 +53,11 @@ beforeAll(async () => {
   ids['memberId'] = 'rep-1';
   ids['actualId'] = await call('POST', `/goals/${ids['goalId']}/actuals`, VALID['POST /goals/{goalId}/actuals']);
   ids['keyId'] = (await api.call(admin, 'POST', '/api-keys', { name: 'fuzz-key' })).body['keyId'] as string;
+  ids['elementId'] = await call('POST', `/projects/${ids['projectId']}/strategy/elements`, { elementId: 'fuzz-seg', element: { kind: 'segment', name: 'SMB', criteria: ['small'], priority: 'low' } });
+  ids['cadenceId'] = await call('POST', `/projects/${ids['projectId']}/meeting-cadences`, { title: 'Weekly', kind: 'weekly_review', every: 'week', weekday: 2, attendees: ['rep-1'] });
+  ids['issueId'] = await call('POST', `/projects/${ids['projectId']}/issues`, VALID['POST /projects/{projectId}/issues']);
+  // Ids of alerts, subscriptions and deliveries that do not exist: the routes must say so, not fail.
+  Object.assign(ids, { alertId: '0b1d2c3e-4f50-4617-8293-a4b5c6d7e8f9', subscriptionId: 'fuzz-subscription', deliveryId: '1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d' });
   const openApi = (await (await fetch(`${api.base}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   routes = Object.entries(openApi.paths).flatMap(([path, item]) => Object.keys(item).map((method) => ({ method: method.toUpperCase(), path })));
 });
