@@ -51,6 +51,7 @@ const EXPECTED: Record<string, { allowed: Subject[]; scope: 'project' | 'organis
   'POST /goals/{goalId}/deadline-moves': { allowed: MANAGE, scope: 'project' },
   'POST /goals/{goalId}/owner-changes': { allowed: MANAGE, scope: 'project' },
   'POST /goals/{goalId}/rephasings': { allowed: MANAGE, scope: 'project' },
+  'POST /goals/{goalId}/strategy-links': { allowed: MANAGE, scope: 'project' },
   'POST /goals/{goalId}/withdrawal': { allowed: MANAGE, scope: 'project' },
   'POST /goals/{goalId}/actuals': { allowed: OWN, scope: 'project' },
   'POST /goals/{goalId}/actuals/batch': { allowed: OWN, scope: 'project' },

@@ -96,14 +96,20 @@ describe('strategy', () => {
     await refused('POST', 'tasks', { title: 'Ghost', dueDate: day(5), strategyRef: 'ghost' }, 404, /STRATEGY_ELEMENT_NOT_FOUND/);
     await accepted('POST', 'tasks', { title: 'Fair follow-up calls', dueDate: day(5), strategyRef: 'direct', assigneeId: 'wang-fang' });
     await accepted('POST', 'goals', { ...sampleRevenueGoal, title: 'SMB revenue', startDate: day(-60), deadline: day(30), phasing: { kind: 'linear' }, strategyRefs: ['smb'] });
+    // A goal set before the strategy is linked to it afterwards, with a reason.
+    await refused('POST', `/goals/${ids['wangGoal']}/strategy-links`, { strategyRefs: ['direct'] }, 400, /reason/);
+    await refused('POST', `/goals/${ids['wangGoal']}/strategy-links`, { strategyRefs: ['ghost'], reason: 'serves the ghost channel' }, 404, /STRATEGY_ELEMENT_NOT_FOUND/);
+    await refused('POST', `/goals/${ids['wangGoal']}/strategy-links`, { strategyRefs: [], reason: 'no change' }, 422, /NOTHING_TO_CHANGE/);
+    await accepted('POST', `/goals/${ids['wangGoal']}/strategy-links`, { strategyRefs: ['direct'], reason: 'her accounts are all direct' }, 200);
     const strategy = (await call('GET', 'strategy')).body as { elements: { elementId: string; servedByGoals: { title: string }[]; servedByTasks: { title: string }[]; unserved: boolean }[]; unservedElements: string[]; goalsServingNoElement: string[] };
     const byId = Object.fromEntries(strategy.elements.map((e) => [e.elementId, e]));
     expect(Object.keys(byId).sort()).toEqual(['direct', 'fair', 'list-price', 'smb']);
     expect(byId['smb'].servedByGoals.map((g) => g.title)).toEqual(['SMB revenue']);
     expect(byId['direct'].servedByTasks.map((t) => t.title)).toEqual(['Fair follow-up calls']);
+    expect(byId['direct'].servedByGoals.map((g) => g.title)).toEqual(['Revenue wang-fang']);
     expect(byId['fair'].servedByGoals.map((g) => g.title)).toEqual(['Revenue zhao-lei']);
     expect(strategy.unservedElements).toEqual(['list-price']);
-    expect(strategy.goalsServingNoElement.sort()).toEqual([ids['wangGoal'], ids['csatGoal']].sort());
+    expect(strategy.goalsServingNoElement).toEqual([ids['csatGoal']]);
   });
 });
 

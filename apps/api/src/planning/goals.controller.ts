@@ -14,6 +14,7 @@ import {
   MoveGoalDeadlineBody,
   RecordActualBody,
   RecordActualsBatchBody,
+  LinkGoalStrategyBody,
   RephaseGoalBody,
   WithdrawGoalBody,
 } from './planning.dtos';
@@ -69,6 +70,14 @@ export class GoalsController {
   @ApiOkResponse({ type: CommandResultDto.Output })
   changeOwner(@Param('goalId') goalId: string, @Body() body: ChangeGoalOwnerBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
     return this.change(res, goalId, { type: 'ChangeGoalOwner', data: body }, meta, ifMatch);
+  }
+
+  @Post('strategy-links')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Relink the goal to the strategy elements it serves (all of them; empty for none), with a reason' })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  linkStrategy(@Param('goalId') goalId: string, @Body() body: LinkGoalStrategyBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.change(res, goalId, { type: 'LinkGoalStrategy', data: body }, meta, ifMatch);
   }
 
   @Post('rephasings')

@@ -11,6 +11,7 @@ import {
   recordActualBodySchema,
   recordActualsBatchBodySchema,
   rephaseGoalBodySchema,
+  linkGoalStrategyBodySchema,
   setGoalBodySchema,
   withdrawGoalBodySchema,
   joinMemberBodySchema,
@@ -45,6 +46,7 @@ export class AdjustGoalTargetBody extends createZodDto(adjustGoalTargetBodySchem
 export class MoveGoalDeadlineBody extends createZodDto(moveGoalDeadlineBodySchema) {}
 export class ChangeGoalOwnerBody extends createZodDto(changeGoalOwnerBodySchema) {}
 export class RephaseGoalBody extends createZodDto(rephaseGoalBodySchema) {}
+export class LinkGoalStrategyBody extends createZodDto(linkGoalStrategyBodySchema) {}
 export class WithdrawGoalBody extends createZodDto(withdrawGoalBodySchema) {}
 export class RecordActualBody extends createZodDto(recordActualBodySchema) {}
 export class CorrectActualBody extends createZodDto(correctActualBodySchema) {}

@@ -63,6 +63,7 @@ export const ROUTE_POLICIES: Readonly<Record<string, RoutePolicy>> = {
   'POST /goals/:goalId/deadline-moves': { action: 'goal.plan', target: goal },
   'POST /goals/:goalId/owner-changes': { action: 'goal.plan', target: goal },
   'POST /goals/:goalId/rephasings': { action: 'goal.plan', target: goal },
+  'POST /goals/:goalId/strategy-links': { action: 'goal.plan', target: goal },
   'POST /goals/:goalId/withdrawal': { action: 'goal.plan', target: goal },
   'POST /goals/:goalId/actuals': { action: 'goal.recordActual', target: goal },
   'POST /goals/:goalId/actuals/batch': { action: 'goal.recordActual', target: goal },

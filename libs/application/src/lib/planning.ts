@@ -49,7 +49,8 @@ type GoalChange =
   | { type: 'RecordActual'; data: ActualInput }
   | { type: 'RecordActuals'; data: { actuals: ActualInput[] } }
   | { type: 'CorrectActual'; data: { actualId: string; value: number; reason: string } }
-  | { type: 'CheckDrift'; data: { asOf: string; settings?: DriftSettings } };
+  | { type: 'CheckDrift'; data: { asOf: string; settings?: DriftSettings } }
+  | { type: 'LinkGoalStrategy'; data: { strategyRefs: string[]; reason: string } };
 
 /** The planning use cases: projects and goals, as load → decide → append. */
 export class Planning {
@@ -149,6 +150,7 @@ export class Planning {
   async changeGoal(goalId: string, change: GoalChange, metadata: RequestMetadata, ifMatch?: number): Promise<CommandResult> {
     const projectId = await this.projectOf(goalStream(goalId), goalDecider);
     if (!projectId) refuse('GOAL_NOT_FOUND', `goal ${goalId} does not exist`);
+    if (change.type === 'LinkGoalStrategy') await this.requireStrategyRefs(projectId, change.data.strategyRefs);
     const command = { ...change, data: { ...change.data, goalId }, metadata } as GoalCommand;
     return this.commands.handle(goalStream(goalId), goalDecider, command, (current, read) => this.goalContext(read, projectId, current.definition?.parentGoalId), {
       projectId,

@@ -12,6 +12,8 @@ export const moveGoalDeadlineBodySchema = z.object({ deadline: isoDateSchema, re
 export const changeGoalOwnerBodySchema = z.object({ owner: goalOwnerSchema, reason: reasonSchema }).strict();
 /** POST /goals/{id}/rephasings */
 export const rephaseGoalBodySchema = z.object({ phasing: phasingSchema, reason: reasonSchema }).strict();
+/** POST /goals/{id}/strategy-links: the strategy elements the goal serves from now on (empty: none). */
+export const linkGoalStrategyBodySchema = z.object({ strategyRefs: z.array(idSchema).max(20, 'must name at most 20 strategy elements'), reason: reasonSchema }).strict();
 /** POST /goals/{id}/withdrawal */
 export const withdrawGoalBodySchema = z.object({ reason: reasonSchema }).strict();
 /** POST /goals/{id}/actuals */

@@ -96,6 +96,9 @@ export const kpiDriftDetectedSchema = z.object({ ...driftNumbers, to: z.enum(['a
 export const kpiBackOnTrackSchema = z.object(driftNumbers);
 export const goalWentStaleSchema = z.object({ ...driftNumbers, daysSinceLastActual: z.number().int().min(0) });
 
+/** The strategy elements a goal serves, relinked after it was set. */
+export const goalStrategyLinkedSchema = z.object({ goalId: idSchema, ...changeOf(z.array(idSchema).max(20)).shape, reason: reasonSchema });
+
 export type GoalSet = EventOf<'GoalSet', typeof goalSetSchema>;
 export type GoalTargetAdjusted = EventOf<'GoalTargetAdjusted', typeof goalTargetAdjustedSchema>;
 export type GoalDeadlineMoved = EventOf<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
@@ -107,6 +110,7 @@ export type ActualCorrected = EventOf<'ActualCorrected', typeof actualCorrectedS
 export type KpiDriftDetected = EventOf<'KpiDriftDetected', typeof kpiDriftDetectedSchema>;
 export type KpiBackOnTrack = EventOf<'KpiBackOnTrack', typeof kpiBackOnTrackSchema>;
 export type GoalWentStale = EventOf<'GoalWentStale', typeof goalWentStaleSchema>;
+export type GoalStrategyLinked = EventOf<'GoalStrategyLinked', typeof goalStrategyLinkedSchema>;
 export type GoalEvent =
   | GoalSet
   | GoalTargetAdjusted
@@ -118,7 +122,8 @@ export type GoalEvent =
   | ActualCorrected
   | KpiDriftDetected
   | KpiBackOnTrack
-  | GoalWentStale;
+  | GoalWentStale
+  | GoalStrategyLinked;
 
 export const goalEventSchemas = {
   GoalSet: goalSetSchema,
@@ -132,4 +137,5 @@ export const goalEventSchemas = {
   KpiDriftDetected: kpiDriftDetectedSchema,
   KpiBackOnTrack: kpiBackOnTrackSchema,
   GoalWentStale: goalWentStaleSchema,
+  GoalStrategyLinked: goalStrategyLinkedSchema,
 } as const;

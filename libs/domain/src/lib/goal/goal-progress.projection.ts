@@ -42,6 +42,9 @@ export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: Goal
     case 'GoalWentStale':
       // The drift checks' verdicts; the view judges pace itself.
       return doc;
+    case 'GoalStrategyLinked':
+      // Traceability lives in the strategy view, which folds the goals themselves.
+      return doc;
   }
 }
 

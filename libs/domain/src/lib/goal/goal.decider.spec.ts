@@ -33,6 +33,8 @@ const record: GoalCommand = {
 const recorded: GoalEvent = { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'a1', value: 120_000, businessDate: '2026-11-18', source: 'CRM', externalRef: 'crm-4711' } };
 const correct: GoalCommand = { type: 'CorrectActual', data: { goalId: 'g1', actualId: 'a1', value: 102_000, reason: 'invoice credited' }, metadata: meta };
 
+const link: GoalCommand = { type: 'LinkGoalStrategy', data: { goalId: 'g1', strategyRefs: ['seg-smb', 'ch-direct'], reason }, metadata: meta };
+
 const changesOfAnActiveGoal: [string, GoalCommand][] = [
   ['a target adjustment', adjust],
   ['a deadline move', move],
@@ -41,6 +43,7 @@ const changesOfAnActiveGoal: [string, GoalCommand][] = [
   ['a withdrawal', withdraw],
   ['an actual', record],
   ['a correction', correct],
+  ['a strategy link', link],
 ];
 
 describe('goal', () => {
@@ -138,6 +141,12 @@ describe('goal', () => {
       ['the same phasing', { ...rephase, data: { ...rephase.data, phasing: revenueGoal.phasing } }],
     ])('refuses a change to %s', (_label, command) => spec([goalSet]).when(command as GoalCommand, context()).thenRefuses('NOTHING_TO_CHANGE'));
     it('is withdrawn with a reason', () => spec([goalSet]).when(withdraw, context()).then([withdrawn]));
+    it('is relinked to the strategy elements it serves, and refuses the same set again', () => {
+      const linked: GoalEvent = { type: 'GoalStrategyLinked', data: { goalId: 'g1', before: [], after: ['seg-smb', 'ch-direct'], reason } };
+      spec([goalSet]).when(link, context()).then([linked]);
+      spec([goalSet, linked]).when({ ...link, data: { ...link.data, strategyRefs: ['ch-direct', 'seg-smb', 'ch-direct'] } } as GoalCommand, context()).thenRefuses('NOTHING_TO_CHANGE');
+      spec([goalSet, linked]).when({ ...link, data: { ...link.data, strategyRefs: [] } } as GoalCommand, context()).then([{ type: 'GoalStrategyLinked', data: { goalId: 'g1', before: ['seg-smb', 'ch-direct'], after: [], reason } }]);
+    });
     it('records an actual', () => spec([goalSet]).when(record, context()).then([recorded]));
     it('records the same external reference only once', () =>
       spec([goalSet, recorded]).when({ ...record, data: { ...record.data, actualId: 'a2' } } as GoalCommand, context()).then([]));

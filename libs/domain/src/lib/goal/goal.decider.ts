@@ -55,7 +55,8 @@ export type RecordActual = Cmd<'RecordActual', ActualInput>;
 export type RecordActuals = Cmd<'RecordActuals', { actuals: ActualInput[] }>;
 export type CorrectActual = Cmd<'CorrectActual', { actualId: string; value: number; reason: string }>;
 export type CheckDrift = Cmd<'CheckDrift', { asOf: string; settings?: DriftSettings }>;
-export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | RecordActuals | CorrectActual | CheckDrift;
+export type LinkGoalStrategy = Cmd<'LinkGoalStrategy', { strategyRefs: string[]; reason: string }>;
+export type GoalCommand = SetGoal | AdjustGoalTarget | MoveGoalDeadline | ChangeGoalOwner | RephaseGoal | WithdrawGoal | RecordActual | RecordActuals | CorrectActual | CheckDrift | LinkGoalStrategy;
 
 /** Applies one event; pure (the given state is never changed). */
 export function evolveGoal(state: GoalState, event: GoalEvent): GoalState {
@@ -119,6 +120,9 @@ export function foldGoal(state: GoalState, events: readonly GoalEvent[]): GoalSt
         break;
       case 'GoalWentStale':
         current = { ...current, drift: 'stale' };
+        break;
+      case 'GoalStrategyLinked':
+        current = withDefinition(current, { strategyRefs: event.data.after });
         break;
     }
   }
@@ -278,11 +282,25 @@ export function decideGoal(command: GoalCommand, state: GoalState, context: Goal
       return recordActuals(command, state, context);
     case 'CorrectActual':
       return correctActual(command, state, context);
+    case 'LinkGoalStrategy':
+      return linkGoalStrategy(command, state, context);
     default: {
       const unknown: never = command;
       return refuse('UNKNOWN_COMMAND', `unknown goal command ${(unknown as { type: string }).type}`);
     }
   }
+}
+
+/**
+ * Relinks the goal to the strategy elements it serves, with a reason. Whether the elements exist
+ * in the project's strategy is the application's check, as for a new goal.
+ */
+export function linkGoalStrategy(command: LinkGoalStrategy, state: GoalState, context: GoalContext): GoalEvent[] {
+  const goal = requireActive(state, context);
+  const before = goal.strategyRefs ?? [];
+  const after = [...new Set(command.data.strategyRefs)];
+  if (before.length === after.length && before.every((id) => after.includes(id))) refuse('NOTHING_TO_CHANGE', `goal ${command.data.goalId} already serves exactly these strategy elements`);
+  return [{ type: 'GoalStrategyLinked', data: { goalId: command.data.goalId, before, after, reason: command.data.reason } }];
 }
 
 function withDefinition(state: GoalState, change: Partial<GoalDefinition>): GoalState {
