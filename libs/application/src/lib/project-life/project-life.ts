@@ -261,8 +261,8 @@ export class ProjectLife {
   }
 
   /** Attainment and awards as the facts stand now: what the evaluation publishes, and what the report shows live. */
-  async standings(projectId: string) {
-    const [{ goals, asOf }, team, wrapUp] = await Promise.all([this.goalFacts(projectId), this.planning.team(projectId), loadAggregate(this.store, wrapUpStream(projectId), wrapUpDecider)]);
+  async standings(projectId: string, facts?: Promise<{ goals: GoalState[]; asOf: string }>) {
+    const [{ goals, asOf }, team, wrapUp] = await Promise.all([facts ?? this.goalFacts(projectId), this.planning.team(projectId), loadAggregate(this.store, wrapUpStream(projectId), wrapUpDecider)]);
     const attainments: Attainment[] = memberAttainments(
       team.members.map((m) => m.memberId),
       goals,
@@ -281,7 +281,8 @@ export class ProjectLife {
     return this.commands.handle(wrapUpStream(projectId), wrapUpDecider, command, (_, read) => this.withStrategy(read, projectId), { projectId, metadata: command.metadata as RequestMetadata });
   }
 
-  async wrapUp(projectId: string) {
+  /** `facts`: the goals folded already (the report), so they are not read twice. */
+  async wrapUp(projectId: string, facts?: Promise<{ goals: GoalState[]; asOf: string }>) {
     await this.planning.project(projectId);
     const events = await eventsOf<WrapUpEvent>(this.store, wrapUpStream(projectId));
     const pick = <T extends WrapUpEvent['type']>(type: T) => events.flatMap((e) => (e.type === type ? [{ ...(e.data as Extract<WrapUpEvent, { type: T }>['data']), recordedAt: e.stored.recordedAt, by: e.stored.metadata.actor }] : []));
@@ -293,7 +294,7 @@ export class ProjectLife {
       scheme: pick('IncentiveSchemeSet').at(-1) ?? null,
       trainings: pick('TrainingPlanned'),
       evaluations: pick('EvaluationPublished'),
-      standings: await this.standings(projectId),
+      standings: await this.standings(projectId, facts),
     };
   }
 }

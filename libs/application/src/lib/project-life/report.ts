@@ -11,6 +11,7 @@ import type { ProjectLife } from './project-life';
  * feedback and satisfaction, lessons, and the strategy with what served it.
  */
 export async function buildReport(store: EventStore, planning: Planning, life: ProjectLife, projectId: string) {
+  const facts = life.goalFacts(projectId);
   const [{ state: project }, team, strategy, meetings, issues, voice, wrapUp, { goals: goalStates, asOf }] = await Promise.all([
     planning.project(projectId),
     planning.team(projectId),
@@ -18,8 +19,8 @@ export async function buildReport(store: EventStore, planning: Planning, life: P
     life.meetings(projectId),
     life.issues(projectId),
     life.feedback(projectId),
-    life.wrapUp(projectId),
-    life.goalFacts(projectId),
+    life.wrapUp(projectId, facts),
+    facts,
   ]);
   const goals = goalStates.filter((g) => g.definition).map((g) => ({
     goalId: g.goalId as string,
