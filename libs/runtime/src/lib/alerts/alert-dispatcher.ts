@@ -22,7 +22,6 @@ export class AlertDispatcher implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('AlertDispatcher');
   private readonly stop = new AbortController();
   private loop: Promise<void> | undefined;
-  dispatched = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -65,7 +64,6 @@ export class AlertDispatcher implements OnApplicationBootstrap, BeforeApplicatio
       const last = page.events[page.events.length - 1].position;
       await this.save(after, last, page.events.length);
       after = last;
-      this.dispatched += jobs.length;
     }
   }
 

@@ -53,8 +53,6 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly zones = new Map<string, { zone: string; at: number }>();
   /** Each project's opened subscriptions, for a moment: a burst of deliveries reads them once. */
   private readonly targets = new Map<string, { at: number; value: Promise<Awaited<ReturnType<Alerts['destinations']>>> }>();
-  /** Jobs finished per queue and outcome, for the benchmark and logs. */
-  readonly finished = { checks: 0, deliveries: 0, failed: 0 };
 
   constructor(
     @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
@@ -69,9 +67,7 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
     const worker = (queue: string, concurrency: number, process: (job: Job) => Promise<unknown>) => {
       const w = new Worker(queue, process, { connection: bullConnection(this.config.REDIS_URL, `worker-${queue}`), prefix: this.config.QUEUE_PREFIX, concurrency, autorun: true });
       w.on('error', () => undefined);
-      w.on('completed', () => (queue === CHECKS_QUEUE ? this.finished.checks++ : this.finished.deliveries++));
       w.on('failed', (job, error) => {
-        this.finished.failed++;
         this.logger.warn(`${queue} job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);
       });
       return w;

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
-import { verifyWebhookSignature, type Alerts, type Planning, type RequestMetadata } from '@planledger/application';
+import { Planning, verifyWebhookSignature, type Alerts, type RequestMetadata } from '@planledger/application';
 import { loadConfig, type PlanLedgerConfig } from '@planledger/config';
 import type { GoalDefinition, ProjectCharter } from '@planledger/contracts';
 import { sampleCharter, sampleRevenueGoal } from '@planledger/contracts/testing';
@@ -112,7 +112,7 @@ async function start(clock: FakeClock, env: Record<string, string> = {}): Promis
   }
   const app = await NestFactory.createApplicationContext(TestWorkerModule.forRoot(), { logger: ['error'] });
   await app.init();
-  const planning = app.get<Planning>((await import('@planledger/application')).Planning);
+  const planning = app.get(Planning);
   const queues = app.get(AlertQueues);
   return {
     app,
