@@ -227,20 +227,22 @@ describe('the drift check', () => {
     data: { goalId: 'g1', from: 'on_track', to: 'off_track', asOf: '2026-11-10', pace: 0.5, expectedToDate: 1000, actualToDate: 500, trailingForecast: 1500, reason: 'at 50% of plan to date, more than twice the tolerance behind' },
   };
 
-  it('records nothing for a goal on plan', () => spec([november, ...daily(100)]).when(check).then([]));
+  it('records nothing for a goal on plan', () => spec([november, ...daily(100)]).when(check, context()).then([]));
 
-  it('records a drift, with the numbers behind it, when the goal falls off pace', () => spec([november, ...daily(50)]).when(check).then([offTrack]));
+  it('records nothing once the project is closed: its goals are history', () => spec([november, ...daily(50)]).when(check, context({ project: closedProject })).then([]));
 
-  it('records it once: the same check again finds the state unchanged', () => spec([november, ...daily(50), offTrack]).when(check).then([]));
+  it('records a drift, with the numbers behind it, when the goal falls off pace', () => spec([november, ...daily(50)]).when(check, context()).then([offTrack]));
+
+  it('records it once: the same check again finds the state unchanged', () => spec([november, ...daily(50), offTrack]).when(check, context()).then([]));
 
   it('records the way back when the actuals catch up', () =>
     spec([november, ...daily(50), offTrack, { type: 'ActualRecorded', data: { goalId: 'g1', actualId: 'late', value: 600, businessDate: '2026-11-10', source: 'CRM' } }])
-      .when(check)
+      .when(check, context())
       .then([{ type: 'KpiBackOnTrack', data: { goalId: 'g1', from: 'off_track', asOf: '2026-11-10', pace: 1.1, expectedToDate: 1000, actualToDate: 1100, trailingForecast: 3300, reason: 'at 110% of plan to date' } }]));
 
   it('records a goal gone stale: no actual since the start nine days ago', () =>
     spec([november])
-      .when(check)
+      .when(check, context())
       .then([
         {
           type: 'GoalWentStale',
@@ -249,7 +251,7 @@ describe('the drift check', () => {
       ]));
 
   it('leaves withdrawn and unknown goals alone', () => {
-    spec([november, ...daily(50), withdrawn]).when(check).then([]);
-    spec([]).when(check).then([]);
+    spec([november, ...daily(50), withdrawn]).when(check, context()).then([]);
+    spec([]).when(check, context()).then([]);
   });
 });

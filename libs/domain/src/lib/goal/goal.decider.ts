@@ -263,7 +263,8 @@ export function checkDrift(command: CheckDrift, state: GoalState): GoalEvent[] {
 export function decideGoal(command: GoalCommand, state: GoalState, context: GoalContext): GoalEvent[] {
   switch (command.type) {
     case 'CheckDrift':
-      return checkDrift(command, state);
+      // A closed project's goals are history: nothing drifts any more.
+      return context.project.status === 'open' ? checkDrift(command, state) : [];
     case 'SetGoal':
       return setGoal(command, state, context);
     case 'AdjustGoalTarget':

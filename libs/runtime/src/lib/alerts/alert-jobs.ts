@@ -151,7 +151,11 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
 
     let reminders = 0;
     const cards = [...(await this.models.all(projectionId(taskBoardProjection))).values()] as unknown as TaskCard[];
+    const running = new Map<string, boolean>();
     for (const card of cards.filter(isOpen)) {
+      // Tasks of a closed project remind nobody.
+      if (!running.has(card.projectId)) running.set(card.projectId, (await this.planning.project(card.projectId)).state.status === 'open');
+      if (!running.get(card.projectId)) continue;
       const today = await this.today(card.projectId);
       const untilDue = toDayNumber(card.dueDate) - toDayNumber(today);
       const base = { taskId: card.taskId, projectId: card.projectId, asOf: today, title: card.title, dueDate: card.dueDate, ...(card.assigneeId ? { assigneeId: card.assigneeId } : {}) };
