@@ -134,6 +134,9 @@ async function asAdmin(method: string, path: string, body?: unknown): Promise<An
 /** A project with two members, a goal and a task for each (one of them the member's), and an actual. */
 async function project(name: string): Promise<Record<string, string>> {
   const projectId = (await asAdmin('POST', '/projects', { ...sampleCharter, name })).body['id'] as string;
+  // Subscribed before anything can drift, to a receiver that does not exist: each alert's delivery
+  // fails, so there is a failed delivery to retry.
+  const subscriptionId = (await asAdmin('POST', `/projects/${projectId}/alert-subscriptions`, { channel: 'slack', url: 'http://127.0.0.1:9/nowhere' })).body['id'] as string;
   for (const memberId of ['rep-1', 'rep-2']) {
     await asAdmin('POST', `/projects/${projectId}/members`, { memberId, name: memberId, role: 'Account executive', weeklyCapacityHours: 40 });
   }
@@ -144,8 +147,6 @@ async function project(name: string): Promise<Record<string, string>> {
   const [goalId, otherGoalId, taskId, otherTaskId] = [await goal('rep-1'), await goal('rep-2'), await task('rep-1'), await task('rep-2')];
   await asAdmin('POST', `/goals/${goalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
   await asAdmin('POST', `/goals/${otherGoalId}/actuals`, { actualId: 'a-1', value: 1000, businessDate: '2026-11-02', source: 'CRM', externalRef: 'crm-1' });
-  // A receiver that does not exist: each alert's delivery fails, so there is a failed delivery to retry.
-  const subscriptionId = (await asAdmin('POST', `/projects/${projectId}/alert-subscriptions`, { channel: 'slack', url: 'http://127.0.0.1:9/nowhere' })).body['id'] as string;
   // The in-process worker's drift checks find both goals off track (1,000 of 3,000,000).
   const alertOf = async (goal: string) => {
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {

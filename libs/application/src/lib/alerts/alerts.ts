@@ -69,6 +69,9 @@ const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, un
   decide: (command, state) => decideDelivery(command, state),
 };
 
+/** A subscription with its destination opened, for sending. */
+export type Destination = Subscription & { target: ChannelTarget };
+
 /** A subscription as lists show it: never its secret or its full URL. */
 export type SubscriptionView = Omit<Subscription, 'sealedTarget'>;
 
@@ -93,6 +96,7 @@ export class Alerts {
   private readonly alertsId = projectionId(alertsProjection);
   private readonly deliveriesId = projectionId(deliveriesProjection);
   private readonly titles = new LRUCache<string, string>({ max: 10_000 });
+  private readonly opened = new LRUCache<string, { revision: number | undefined; value: Destination[] }>({ max: 1_000 });
 
   constructor(
     private readonly store: EventStore,
@@ -150,11 +154,22 @@ export class Alerts {
   }
 
   /** The project's active subscriptions with their destinations opened (the worker's fan-out). */
-  async destinations(projectId: string): Promise<(Subscription & { target: ChannelTarget })[]> {
-    const { state } = await loadAggregate(this.store, subscriptionsStream(projectId), subscriptionsDecider);
+  /**
+   * The project's active subscriptions with their destinations opened (the worker's fan-out and
+   * deliveries). Opened once per revision of the subscriptions stream: a burst of messages costs one
+   * cheap revision read each, and a change takes effect on the next message.
+   */
+  async destinations(projectId: string): Promise<Destination[]> {
+    const stream = subscriptionsStream(projectId);
+    const revision = await this.store.streamRevision(stream);
+    const known = this.opened.get(projectId);
+    if (known && known.revision === revision) return known.value;
+    const { state, revision: read } = await loadAggregate(this.store, stream, subscriptionsDecider);
     const active = [...state.subscriptions.values()].filter((s) => s.active);
     if (active.length > 0 && !this.box) throw new Error('NOTIFY_SECRET_KEY is not set in this process: subscriptions cannot be opened');
-    return active.map((s) => ({ ...s, target: (this.box as SecretBox).open<ChannelTarget>(s.sealedTarget) }));
+    const value = active.map((s) => ({ ...s, target: (this.box as SecretBox).open<ChannelTarget>(s.sealedTarget) }));
+    this.opened.set(projectId, { revision: read, value });
+    return value;
   }
 
   async alert(alertId: string): Promise<AlertDoc | undefined> {

@@ -77,7 +77,11 @@ export async function buildReport(store: EventStore, planning: Planning, life: P
     feedback: voice.feedback,
     satisfaction: voice.satisfaction,
     lessons: wrapUp.lessons,
-    strategy: { elements: strategy.elements.map(({ element: _element, ...e }) => e), unservedElements: strategy.unservedElements, goalsServingNoElement: strategy.goalsServingNoElement },
+    strategy: {
+      elements: strategy.elements.map((e) => ({ elementId: e.elementId, kind: e.kind, name: e.name, servedByGoals: e.servedByGoals, servedByTasks: e.servedByTasks, unserved: e.unserved })),
+      unservedElements: strategy.unservedElements,
+      goalsServingNoElement: strategy.goalsServingNoElement,
+    },
     meetings: { held: meetings.meetings.length, decisions: meetings.meetings.flatMap((m) => (m['decisions'] as string[]).map((d) => ({ date: m['date'] as string, decision: d }))) },
   };
 }

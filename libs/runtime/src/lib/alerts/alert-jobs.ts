@@ -32,8 +32,6 @@ const DIGEST_NAMESPACE = '9a7e2b14-3c55-4b8e-9d61-0f2a4c6e8b13';
 /** Checks run many at once; each is a short read and at most one append. */
 const CHECK_CONCURRENCY = 16;
 const DELIVERY_CONCURRENCY = 32;
-/** How long a project's opened subscriptions are reused; a removal takes effect within it. */
-const DESTINATIONS_TTL_MS = 2000;
 
 /** A delivery the receiver refused for good (4xx but 408 and 429): retrying would not help. */
 class Refused extends UnrecoverableError {}
@@ -51,8 +49,6 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   private workers: Worker[] = [];
   private mailer: Transporter | undefined;
   private readonly zones = new Map<string, { zone: string; at: number }>();
-  /** Each project's opened subscriptions, for a moment: a burst of deliveries reads them once. */
-  private readonly targets = new Map<string, { at: number; value: Promise<Awaited<ReturnType<Alerts['destinations']>>> }>();
 
   constructor(
     @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
@@ -103,16 +99,6 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
       this.zones.set(projectId, { zone, at: Date.now() });
     }
     return todayIn(zone, this.clock.now());
-  }
-
-  /** The project's subscriptions with their destinations opened, read at most every 2 s. */
-  private destinations(projectId: string): ReturnType<Alerts['destinations']> {
-    const hit = this.targets.get(projectId);
-    if (hit && Date.now() - hit.at < DESTINATIONS_TTL_MS) return hit.value;
-    const value = this.alerts.destinations(projectId);
-    this.targets.set(projectId, { at: Date.now(), value });
-    value.catch(() => this.targets.delete(projectId));
-    return value;
   }
 
   private driftSettings() {
@@ -190,7 +176,7 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
   /** One delivery job per immediate subscription of the alert's project. */
   private async fanout({ alert }: { alert: AlertDoc }): Promise<number> {
     const escalation = alert.type === 'AlertEscalated';
-    const targets = (await this.destinations(alert.projectId)).filter((s) => s.mode === 'immediate' && (!escalation || s.escalations));
+    const targets = (await this.alerts.destinations(alert.projectId)).filter((s) => s.mode === 'immediate' && (!escalation || s.escalations));
     await this.queues.add(
       targets.map((s): PlannedJob => {
         const key = { deliveryId: deliveryIdOf(alert.alertId, s.subscriptionId), alertId: alert.alertId, projectId: alert.projectId, subscriptionId: s.subscriptionId };
@@ -221,7 +207,7 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** Sends one message to one subscription; records the outcome as an event (success, or the last failure). */
   private async transmit(job: Job, key: DeliveryKey, textIn: (language: 'en' | 'zh') => { title: string; body: string }, payload: Record<string, unknown>): Promise<string> {
-    const subscription = (await this.destinations(key.projectId)).find((s) => s.subscriptionId === key.subscriptionId);
+    const subscription = (await this.alerts.destinations(key.projectId)).find((s) => s.subscriptionId === key.subscriptionId);
     const attempts = job.attemptsMade + 1;
     const last = attempts >= (job.opts.attempts ?? 1);
     if (!subscription) {
