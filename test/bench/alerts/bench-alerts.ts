@@ -132,8 +132,13 @@ async function main(): Promise<void> {
   const api = startProcess('api', { ...env, PORT: String(apiPort) });
   const worker = startProcess('worker', env);
   const events = [new QueueEvents('checks', { connection: redisOptions(), prefix: PREFIX }), new QueueEvents('deliveries', { connection: redisOptions(), prefix: PREFIX })];
-  const completed = { checks: 0, deliveries: 0 };
-  events[0].on('completed', () => completed.checks++);
+  const completed = { checks: 0, goalChecks: 0, deliveries: 0 };
+  events[0].on('completed', ({ returnvalue }) => {
+    completed.checks++;
+    // A batched check answers one verdict list per goal; a single check, one list.
+    const verdicts: unknown = typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue;
+    completed.goalChecks += Array.isArray(verdicts) && verdicts.length > 0 && verdicts.every(Array.isArray) ? verdicts.length : 1;
+  });
   events[1].on('completed', () => completed.deliveries++);
   try {
     log('starting the API and the worker ...');
@@ -210,7 +215,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
     const elapsed = (Date.now() - started) / 1000;
-    const duringRun = { checks: completed.checks - startCompleted.checks, deliveries: completed.deliveries - startCompleted.deliveries };
+    const duringRun = { checks: completed.checks - startCompleted.checks, goalChecks: completed.goalChecks - startCompleted.goalChecks, deliveries: completed.deliveries - startCompleted.deliveries };
     log('waiting for the last probes ...');
     for (let waited = 0; probes.size > 0 && waited < 30_000; waited += 100) {
       for (; seen < hooks.length; seen++) {
@@ -241,6 +246,7 @@ async function main(): Promise<void> {
       duplicateWebhooks: hooks.length - keys.size,
       badSignatures,
       checkJobsPerSecond: Math.round(duringRun.checks / elapsed),
+      goalsCheckedPerSecond: Math.round(duringRun.goalChecks / elapsed),
       deliveryJobsPerSecond: Math.round(duringRun.deliveries / elapsed),
     };
     if (args.json) {
@@ -255,7 +261,7 @@ async function main(): Promise<void> {
       ['actual accepted → webhook p50 / p95 / p99 / max ms', `${result.probeLatencyMs.p50} / ${result.probeLatencyMs.p95} / ${result.probeLatencyMs.p99} / ${result.probeLatencyMs.max}`],
       ['alert appended → webhook p50 / p99 ms', `${result.alertAppendToWebhookMs.p50} / ${result.alertAppendToWebhookMs.p99}`],
       ['webhooks in the run (duplicates, bad signatures)', `${result.webhooksInRun} (${result.duplicateWebhooks}, ${result.badSignatures})`],
-      ['check jobs / s', result.checkJobsPerSecond],
+      ['check jobs / s (goals checked / s)', `${result.checkJobsPerSecond} (${result.goalsCheckedPerSecond})`],
       ['delivery jobs / s', result.deliveryJobsPerSecond],
     );
     process.stdout.write(`\nAlert pipeline on PostgreSQL + Redis, debounce ${DEBOUNCE_MS} ms, ${result.seconds} s\n${table.toString()}\n`);

@@ -31,6 +31,8 @@ export const WORKER_ACTOR = 'service:planledger-worker';
 const DIGEST_NAMESPACE = '9a7e2b14-3c55-4b8e-9d61-0f2a4c6e8b13';
 /** Checks run many at once; each is a short read and at most one append. */
 const CHECK_CONCURRENCY = 16;
+/** Goals one batched check job judges side by side. */
+const GOALS_AT_ONCE = 8;
 const DELIVERY_CONCURRENCY = 32;
 
 /** A delivery the receiver refused for good (4xx but 408 and 429): retrying would not help. */
@@ -107,12 +109,15 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private async check(job: Job<CheckJob['data']>): Promise<unknown> {
     switch (job.name as CheckJob['name']) {
-      case 'check': {
-        const { goalId, projectId: given } = job.data as { goalId: string; projectId?: string };
-        const projectId = given ?? (await this.planning.goal(goalId)).state.projectId;
-        if (!projectId) throw new UnrecoverableError(`goal ${goalId} does not exist`);
-        const result = await this.planning.checkDrift(goalId, await this.today(projectId), this.meta(job), this.driftSettings());
-        return result.events.map((e) => e.type);
+      case 'check':
+        return this.checkGoal(job, job.data as { goalId: string; projectId?: string });
+      case 'checks': {
+        // Every goal changed in one window: a few at a time; a failure fails the job, whose retry
+        // checks them all again (a check that finds no change appends nothing).
+        const { goals } = job.data as { goals: { goalId: string; projectId?: string }[] };
+        const verdicts: unknown[] = [];
+        for (let i = 0; i < goals.length; i += GOALS_AT_ONCE) verdicts.push(...(await Promise.all(goals.slice(i, i + GOALS_AT_ONCE).map((g) => this.checkGoal(job, g)))));
+        return verdicts;
       }
       case 'scan':
         return this.scan(job);
@@ -124,6 +129,13 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
         return result.events.map((e) => e.type);
       }
     }
+  }
+
+  private async checkGoal(job: Job, { goalId, projectId: given }: { goalId: string; projectId?: string }): Promise<string[]> {
+    const projectId = given ?? (await this.planning.goal(goalId)).state.projectId;
+    if (!projectId) throw new UnrecoverableError(`goal ${goalId} does not exist`);
+    const result = await this.planning.checkDrift(goalId, await this.today(projectId), this.meta(job), this.driftSettings());
+    return result.events.map((e) => e.type);
   }
 
   /** Every active goal gets a check; every open task is looked at for a reminder. */

@@ -9,7 +9,9 @@ import { PLANLEDGER_CONFIG } from '../config.module';
 export const CHECKS_QUEUE = 'checks';
 export const DELIVERIES_QUEUE = 'deliveries';
 
-export type CheckJob = { name: 'check'; data: { goalId: string; projectId?: string } } | { name: 'scan'; data: Record<string, never> } | { name: 'escalate'; data: { alertId: string } };
+export type CheckJob =
+  | { name: 'check'; data: { goalId: string; projectId?: string } }
+  | { name: 'checks'; data: { goals: { goalId: string; projectId?: string }[] } } | { name: 'scan'; data: Record<string, never> } | { name: 'escalate'; data: { alertId: string } };
 export type DeliveryJob =
   | { name: 'fanout'; data: { alert: AlertDoc } }
   | { name: 'deliver'; data: { key: DeliveryKey; alert?: AlertDoc } }

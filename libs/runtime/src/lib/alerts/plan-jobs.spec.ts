@@ -18,29 +18,26 @@ const event = (type: string, data: Record<string, unknown>, recordedAt = new Dat
   }) as StoredEvent;
 
 describe('planJobs', () => {
-  it('debounces actuals of one goal into one check per window, run at the window’s end', () => {
+  it('checks every goal changed in a window with one job at the window’s end', () => {
     const at = (ms: number) => new Date(NOW + ms).toISOString();
-    const jobs = planJobs(
-      [event('ActualRecorded', { goalId: 'g1' }, at(100)), event('ActualRecorded', { goalId: 'g1' }, at(1500)), event('ActualRecorded', { goalId: 'g1' }, at(2100)), event('ActualCorrected', { goalId: 'g2' }, at(100))],
-      settings,
-      NOW + 200,
-    );
+    const page = [event('ActualRecorded', { goalId: 'g1' }, at(100)), event('ActualRecorded', { goalId: 'g1' }, at(1500)), event('ActualRecorded', { goalId: 'g1' }, at(2100)), event('ActualCorrected', { goalId: 'g2' }, at(100))];
+    const jobs = planJobs(page, settings, NOW + 200);
     const window = Math.floor((NOW + 100) / 2000);
-    expect(jobs.map((j) => [j.opts.jobId, j.opts.delay])).toEqual([
-      [`check.g1.${window}`, (window + 1) * 2000 - (NOW + 200)],
-      [`check.g1.${window + 1}`, (window + 2) * 2000 - (NOW + 200)],
-      [`check.g2.${window}`, (window + 1) * 2000 - (NOW + 200)],
+    const pageKey = `${page[0].position}.${page[3].position}`;
+    expect(jobs.map((j) => [j.opts.jobId, j.job.data, j.opts.delay])).toEqual([
+      [`checks.${window}.${pageKey}`, { goals: [{ goalId: 'g1', projectId: 'p1' }, { goalId: 'g2', projectId: 'p1' }] }, (window + 1) * 2000 - (NOW + 200)],
+      [`checks.${window + 1}.${pageKey}`, { goals: [{ goalId: 'g1', projectId: 'p1' }] }, (window + 2) * 2000 - (NOW + 200)],
     ]);
-    expect(jobs.every((j) => j.queue === 'checks' && j.job.name === 'check' && j.opts.removeOnComplete === true)).toBe(true);
+    expect(jobs.every((j) => j.queue === 'checks' && j.job.name === 'checks' && j.opts.removeOnComplete === true)).toBe(true);
   });
 
   it('plans the same jobs with the same ids when the same page is planned again', () => {
     const page = [event('GoalSet', { goalId: 'g1' }), event('KpiDriftDetected', { goalId: 'g1', to: 'off_track' })];
     expect(planJobs(page, settings, NOW + 5)).toEqual(planJobs(page, settings, NOW + 5));
-    expect(planJobs(page, { ...settings, debounceMs: 0 }, NOW).map((j) => j.opts.jobId)).toEqual([
-      `check.g1.p${page[0].position}`,
-      `fanout.${page[1].eventId}`,
-      `escalate.${page[1].eventId}`,
+    expect(planJobs(page, { ...settings, debounceMs: 0 }, NOW).map((j) => [j.opts.jobId, j.opts.delay])).toEqual([
+      [`fanout.${page[1].eventId}`, undefined],
+      [`escalate.${page[1].eventId}`, 60 * 60_000 + Date.parse(page[1].recordedAt) - NOW],
+      [`checks.now.${page[0].position}.${page[1].position}`, 0],
     ]);
   });
 

@@ -23,8 +23,9 @@ export interface DispatchSettings {
 /**
  * The jobs a page of committed events calls for, each with an id derived from the event, so the
  * same page planned again (a dispatcher that stopped before saving its checkpoint) adds nothing new:
- * - a goal change: a drift check, debounced per goal (one job per goal and window, run at its end);
- *   changes older than the age limit are left to the scheduled scan;
+ * - goal changes: drift checks, debounced per window (one job per window and page checks every
+ *   goal changed in it, at the window's end); changes older than the age limit are left to the
+ *   scheduled scan;
  * - an alert (drift, stale, reminder, escalation): a fan-out to the project's subscriptions, and for
  *   drift and stale alerts an escalation check after the configured time;
  * - a retry asked for a failed delivery: that delivery again.
@@ -32,19 +33,19 @@ export interface DispatchSettings {
  */
 export function planJobs(events: readonly StoredEvent[], settings: DispatchSettings, nowMs: number): PlannedJob[] {
   const jobs = new Map<string, PlannedJob>();
+  /** Goals to check per debounce window: one job checks them all, at the window's end. */
+  const windows = new Map<string, { runAt: number; goals: Map<string, string | undefined> }>();
   for (const event of events) {
     const recordedMs = Date.parse(event.recordedAt);
     if ((DRIFT_TRIGGERS as readonly string[]).includes(event.type)) {
       // Older changes (a first start on a long log, a restore) are left to the scheduled scan, which
       // checks every active goal once instead of once per historical window.
       if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
-      const goalId = String(event.data['goalId']);
-      const bucket = settings.debounceMs > 0 ? String(Math.floor(recordedMs / settings.debounceMs)) : `p${event.position}`;
-      const runAt = settings.debounceMs > 0 ? (Number(bucket) + 1) * settings.debounceMs : recordedMs;
-      const jobId = `check.${goalId}.${bucket}`;
-      // Removed once done: an event of the same window that commits late gets a check of its own.
-      const projectId = typeof event.metadata.projectId === 'string' ? { projectId: event.metadata.projectId } : {};
-      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'check', data: { goalId, ...projectId } }, opts: { jobId, delay: Math.max(0, runAt - nowMs), removeOnComplete: true } });
+      const bucket = settings.debounceMs > 0 ? String(Math.floor(recordedMs / settings.debounceMs)) : 'now';
+      const runAt = settings.debounceMs > 0 ? (Number(bucket) + 1) * settings.debounceMs : nowMs;
+      const window = windows.get(bucket) ?? { runAt, goals: new Map() };
+      window.goals.set(String(event.data['goalId']), typeof event.metadata.projectId === 'string' ? event.metadata.projectId : undefined);
+      windows.set(bucket, window);
     } else if ((ALERT_EVENT_TYPES as readonly string[]).includes(event.type)) {
       if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
       const alert = newAlertDoc(event);
@@ -59,6 +60,14 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
       const jobId = `deliver.${deliveryId}.${event.eventId}`;
       jobs.set(jobId, { queue: DELIVERIES_QUEUE, job: { name: 'deliver', data: { key: { deliveryId, alertId, projectId, subscriptionId } } }, opts: { jobId } });
     }
+  }
+  // Named by the window and the page, so planning the same page again adds nothing; removed once
+  // done, so a later page's changes in the same window get a check of their own.
+  const page = events.length > 0 ? `${events[0].position}.${events[events.length - 1].position}` : '';
+  for (const [bucket, window] of windows) {
+    const jobId = `checks.${bucket}.${page}`;
+    const goals = [...window.goals].map(([goalId, projectId]) => (projectId ? { goalId, projectId } : { goalId }));
+    jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'checks', data: { goals } }, opts: { jobId, delay: Math.max(0, window.runAt - nowMs), removeOnComplete: true } });
   }
   return [...jobs.values()];
 }
