@@ -63,7 +63,19 @@ export class AlertJobs implements OnApplicationBootstrap, BeforeApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const worker = (queue: string, concurrency: number, process: (job: Job) => Promise<unknown>) => {
-      const w = new Worker(queue, process, { connection: bullConnection(this.config.REDIS_URL, `worker-${queue}`), prefix: this.config.QUEUE_PREFIX, concurrency, autorun: true });
+      // A worker that dies mid-job holds its jobs until their lock runs out: keep that short (the
+      // lock is renewed while a job runs), and look for such jobs often.
+      const w = new Worker(queue, process, {
+        connection: bullConnection(this.config.REDIS_URL, `worker-${queue}`),
+        prefix: this.config.QUEUE_PREFIX,
+        concurrency,
+        autorun: true,
+        lockDuration: 10_000,
+        stalledInterval: 5_000,
+        // A job whose worker died is run again rather than failed, however often that happens:
+        // checks are idempotent, and a delivery carries its Idempotency-Key.
+        maxStalledCount: 100,
+      });
       w.on('error', () => undefined);
       w.on('failed', (job, error) => {
         this.logger.warn(`${queue} job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`);

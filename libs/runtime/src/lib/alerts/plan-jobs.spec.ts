@@ -25,8 +25,8 @@ describe('planJobs', () => {
     const window = Math.floor((NOW + 100) / 2000);
     const pageKey = `${page[0].position}.${page[3].position}`;
     expect(jobs.map((j) => [j.opts.jobId, j.job.data, j.opts.delay])).toEqual([
-      [`checks.${window}.${pageKey}`, { goals: [{ goalId: 'g1', projectId: 'p1' }, { goalId: 'g2', projectId: 'p1' }] }, (window + 1) * 2000 - (NOW + 200)],
-      [`checks.${window + 1}.${pageKey}`, { goals: [{ goalId: 'g1', projectId: 'p1' }] }, (window + 2) * 2000 - (NOW + 200)],
+      [`checks.${window}.${pageKey}.0`, { goals: [{ goalId: 'g1', projectId: 'p1' }, { goalId: 'g2', projectId: 'p1' }] }, (window + 1) * 2000 - (NOW + 200)],
+      [`checks.${window + 1}.${pageKey}.0`, { goals: [{ goalId: 'g1', projectId: 'p1' }] }, (window + 2) * 2000 - (NOW + 200)],
     ]);
     expect(jobs.every((j) => j.queue === 'checks' && j.job.name === 'checks' && j.opts.removeOnComplete === true)).toBe(true);
   });
@@ -37,8 +37,15 @@ describe('planJobs', () => {
     expect(planJobs(page, { ...settings, debounceMs: 0 }, NOW).map((j) => [j.opts.jobId, j.opts.delay])).toEqual([
       [`fanout.${page[1].eventId}`, undefined],
       [`escalate.${page[1].eventId}`, 60 * 60_000 + Date.parse(page[1].recordedAt) - NOW],
-      [`checks.now.${page[0].position}.${page[1].position}`, 0],
+      [`checks.now.${page[0].position}.${page[1].position}.0`, 0],
     ]);
+  });
+
+  it('splits a window with many goals into jobs of at most 50 goals', () => {
+    const page = Array.from({ length: 120 }, (_, i) => event('ActualRecorded', { goalId: `g${i}` }));
+    const jobs = planJobs(page, settings, NOW);
+    expect(jobs.map((j) => (j.job.data as { goals: unknown[] }).goals.length)).toEqual([50, 50, 20]);
+    expect(new Set(jobs.flatMap((j) => (j.job.data as { goals: { goalId: string }[] }).goals.map((g) => g.goalId))).size).toBe(120);
   });
 
   it('fans out every alert, escalates drift, stale and overdue or blocked reminders after the set time, and never a due-soon one', () => {

@@ -8,6 +8,9 @@ export const DRIFT_TRIGGERS = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMov
 /** Alerts that escalate when nobody acknowledges them. Back-on-track news and due-soon reminders do not. */
 const ESCALATING = new Set(['KpiDriftDetected', 'GoalWentStale']);
 
+/** Goals one check job judges at most. */
+export const GOALS_PER_CHECK_JOB = 50;
+
 /** Every event type the dispatcher acts on. */
 export const DISPATCHED_TYPES: readonly string[] = [...DRIFT_TRIGGERS, ...ALERT_EVENT_TYPES, 'AlertDeliveryRetryRequested'];
 
@@ -65,9 +68,13 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
   // done, so a later page's changes in the same window get a check of their own.
   const page = events.length > 0 ? `${events[0].position}.${events[events.length - 1].position}` : '';
   for (const [bucket, window] of windows) {
-    const jobId = `checks.${bucket}.${page}`;
     const goals = [...window.goals].map(([goalId, projectId]) => (projectId ? { goalId, projectId } : { goalId }));
-    jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'checks', data: { goals } }, opts: { jobId, delay: Math.max(0, window.runAt - nowMs), removeOnComplete: true } });
+    // At most GOALS_PER_CHECK_JOB a job, so a worker that dies mid-job holds few goals back.
+    for (let part = 0; part * GOALS_PER_CHECK_JOB < goals.length; part++) {
+      const jobId = `checks.${bucket}.${page}.${part}`;
+      const slice = goals.slice(part * GOALS_PER_CHECK_JOB, (part + 1) * GOALS_PER_CHECK_JOB);
+      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'checks', data: { goals: slice } }, opts: { jobId, delay: Math.max(0, window.runAt - nowMs), removeOnComplete: true } });
+    }
   }
   return [...jobs.values()];
 }
