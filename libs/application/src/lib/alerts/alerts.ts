@@ -48,26 +48,11 @@ const DELIVERY_NAMESPACE = '3d0c6c52-8f0e-4f7e-a6a4-2b8e5b1d7c90';
 /** One delivery per alert and subscription, with an id both the fan-out and the outcome derive alike. */
 export const deliveryIdOf = (alertId: string, subscriptionId: string) => uuidv5(`${alertId}\n${subscriptionId}`, DELIVERY_NAMESPACE);
 
-const subscriptionsDecider: Decider<SubscriptionsState, SubscriptionEvent, SubscriptionCommand, undefined> = {
-  initialState: initialSubscriptionsState(),
-  evolve: evolveSubscriptions,
-  decide: (command, state) => decideSubscriptions(command, state),
-};
-const alertRecordDecider: Decider<AlertRecordState, AlertRecordEvent, AlertRecordCommand, undefined> = {
-  initialState: initialAlertRecordState,
-  evolve: evolveAlertRecord,
-  decide: (command, state) => decideAlertRecord(command, state),
-};
-const remindersDecider: Decider<RemindersState, TaskReminderRaised, RaiseTaskReminder, undefined> = {
-  initialState: initialRemindersState(),
-  evolve: evolveReminders,
-  decide: (command, state) => decideReminder(command, state),
-};
-const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, undefined> = {
-  initialState: initialDeliveryState,
-  evolve: evolveDelivery,
-  decide: (command, state) => decideDelivery(command, state),
-};
+// These aggregates read nothing beyond their own stream: their deciders take no context.
+const subscriptionsDecider: Decider<SubscriptionsState, SubscriptionEvent, SubscriptionCommand, undefined> = { initialState: initialSubscriptionsState(), evolve: evolveSubscriptions, decide: decideSubscriptions };
+const alertRecordDecider: Decider<AlertRecordState, AlertRecordEvent, AlertRecordCommand, undefined> = { initialState: initialAlertRecordState, evolve: evolveAlertRecord, decide: decideAlertRecord };
+const remindersDecider: Decider<RemindersState, TaskReminderRaised, RaiseTaskReminder, undefined> = { initialState: initialRemindersState(), evolve: evolveReminders, decide: decideReminder };
+const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, undefined> = { initialState: initialDeliveryState, evolve: evolveDelivery, decide: decideDelivery };
 
 /** A subscription with its destination opened, for sending. */
 export type Destination = Subscription & { target: ChannelTarget };
@@ -210,7 +195,13 @@ export class Alerts {
   }
 
   /** The member an alert is about: the goal's owner or the task's assignee. */
-  async concernedMember(alert: Pick<AlertDoc, 'goalId' | 'taskId' | 'data'>): Promise<string | undefined> {
+  async concernedMember(alert: Pick<AlertDoc, 'goalId' | 'taskId' | 'data'>, owners?: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+    if (alert.goalId && owners) {
+      // One read per goal for a whole inbox, however many alerts the goal raised.
+      const goalId = alert.goalId;
+      if (!owners.has(goalId)) owners.set(goalId, this.concernedMember({ goalId, taskId: null, data: {} }));
+      return owners.get(goalId);
+    }
     if (alert.goalId) {
       const doc = (await this.models.get(projectionId(goalProgressProjection), alert.goalId)) as GoalProgressDoc | undefined;
       const owner = doc?.definition.owner ?? (await this.planning.goal(alert.goalId)).state.definition?.owner;
@@ -285,13 +276,13 @@ export class Alerts {
    * Whether an alert is in the caller's inbox: admins see every alert; managers, every alert of
    * their projects; members, the alerts about their own goals and tasks and escalations sent to them.
    */
-  async visibleTo(caller: InboxCaller, doc: AlertDoc): Promise<boolean> {
+  async visibleTo(caller: InboxCaller, doc: AlertDoc, owners?: Map<string, Promise<string | undefined>>): Promise<boolean> {
     if (caller.admin) return true;
     const grant = caller.grants.get(doc.projectId);
     if (grant?.role === 'manager') return true;
     if (grant?.role !== 'member' || !grant.memberId) return false;
     if (doc.type === 'AlertEscalated') return (doc.data['to'] as string[]).includes(grant.memberId);
-    return doc.escalation?.to.includes(grant.memberId) || (await this.concernedMember(doc)) === grant.memberId;
+    return doc.escalation?.to.includes(grant.memberId) || (await this.concernedMember(doc, owners)) === grant.memberId;
   }
 
   /** The caller's inbox, newest first. */
@@ -299,9 +290,10 @@ export class Alerts {
     const docs: AlertDoc[] = [];
     if (caller.admin) docs.push(...((await this.models.all(this.alertsId)).values() as unknown as Iterable<AlertDoc>));
     else {
+      const owners = new Map<string, Promise<string | undefined>>();
       for (const [projectId, grant] of caller.grants) {
         if (grant.role !== 'manager' && grant.role !== 'member') continue;
-        for (const doc of (await this.models.find(this.alertsId, 'projectId', projectId)).values() as unknown as Iterable<AlertDoc>) if (await this.visibleTo(caller, doc)) docs.push(doc);
+        for (const doc of (await this.models.find(this.alertsId, 'projectId', projectId)).values() as unknown as Iterable<AlertDoc>) if (await this.visibleTo(caller, doc, owners)) docs.push(doc);
       }
     }
     const kept = docs
