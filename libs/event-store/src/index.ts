@@ -9,6 +9,8 @@ export { createPostgresEventStore, type PostgresEventStoreOptions } from './lib/
 export { createPgliteEventStore, type PgliteEventStoreOptions } from './lib/pglite.adapter';
 export { MIGRATIONS } from './lib/sql/migrations';
 export { openEventStore, type OpenEventStoreOptions } from './lib/create-event-store';
+export { KurrentDbEventStore, type KurrentDbEventStoreOptions } from './lib/kurrentdb/kurrentdb.adapter';
+export { createKurrentDbEventStore, type KurrentDbConnectOptions } from './lib/kurrentdb/create-kurrentdb-event-store';
 export { countEvents, restorerOf, sqlClientOf, type RestoredAppend } from './lib/sql/sql-event-store';
 export type { SqlClient } from './lib/sql/sql-client';
 export { migrate } from './lib/sql/migrate';

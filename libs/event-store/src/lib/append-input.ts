@@ -52,10 +52,9 @@ const streamIdSchema = z
   .max(APPEND_LIMITS.streamIdLength, `must be at most ${APPEND_LIMITS.streamIdLength} characters`)
   .regex(STREAM_ID, 'must not contain white space or control characters');
 
-const expectedSchema = z.union(
-  [z.enum(['no_stream', 'exists', 'any']), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)],
-  { error: `must be 'no_stream', 'exists', 'any' or a non-negative integer revision` },
-);
+const expectedSchema = z.union([z.enum(['no_stream', 'exists', 'any']), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)], {
+  error: `must be 'no_stream', 'exists', 'any' or a non-negative integer revision`,
+});
 
 const conditionsSchema = z
   .array(
@@ -81,16 +80,18 @@ const envelopeSchema = z.object({
     .max(APPEND_LIMITS.typeLength, `must be at most ${APPEND_LIMITS.typeLength} characters`),
   schemaVersion: z.number().int().min(1).max(10_000).optional(),
   data: z.unknown(),
-  metadata: z.object(
-    {
-      actor: z.string({ error: 'is required' }).min(1, 'must not be empty').max(200),
-      correlationId: z.string().min(1).max(200).optional(),
-      causationId: z.string().min(1).max(200).optional(),
-      projectId: z.string().min(1).max(200).optional(),
-      occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
-    },
-    { error: 'must be an object with at least an actor' },
-  ).loose(),
+  metadata: z
+    .object(
+      {
+        actor: z.string({ error: 'is required' }).min(1, 'must not be empty').max(200),
+        correlationId: z.string().min(1).max(200).optional(),
+        causationId: z.string().min(1).max(200).optional(),
+        projectId: z.string().min(1).max(200).optional(),
+        occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+      },
+      { error: 'must be an object with at least an actor' },
+    )
+    .loose(),
 });
 
 /** Validates and normalizes an append; throws InvalidAppend naming every problem found. */
@@ -114,8 +115,10 @@ export function prepareAppend(
   else {
     const named = new Set<string>();
     conditions.data?.forEach((condition, index) => {
-      if (condition.streamId === sid.data) issues.push({ path: `options.conditions[${index}].streamId`, message: 'names the stream appended to; use expected for it' });
-      else if (named.has(condition.streamId)) issues.push({ path: `options.conditions[${index}].streamId`, message: `repeats stream ${condition.streamId}` });
+      if (condition.streamId === sid.data)
+        issues.push({ path: `options.conditions[${index}].streamId`, message: 'names the stream appended to; use expected for it' });
+      else if (named.has(condition.streamId))
+        issues.push({ path: `options.conditions[${index}].streamId`, message: `repeats stream ${condition.streamId}` });
       named.add(condition.streamId);
     });
   }
@@ -244,4 +247,71 @@ function checkJson(value: unknown, root: string, issues: InvalidAppendIssue[]): 
     }
   };
   visit(value);
+}
+
+/** An append to several streams, checked: each part prepared, the conditions apart. */
+export interface PreparedAppends {
+  appends: PreparedAppend[];
+  conditions: AppendCondition[];
+  callerIds: boolean;
+}
+
+/**
+ * Validates an append to several streams: each part as a single append (paths start with
+ * `appends[i].`), no stream twice, no event id in two parts, no condition on a stream written, at
+ * most as many events in all as one append may hold. Throws InvalidAppend naming every problem.
+ */
+export function prepareAppends(appends: unknown, options: unknown, defaults: AppendDefaults = defaultAppendDefaults): PreparedAppends {
+  if (!Array.isArray(appends)) throw new InvalidAppend([{ path: 'appends', message: 'must be an array' }]);
+  if (appends.length === 0) throw new InvalidAppend([{ path: 'appends', message: 'must hold at least one stream append' }]);
+  const conditionsGiven = options !== null && typeof options === 'object' ? (options as { conditions?: unknown }).conditions : undefined;
+  const issues: InvalidAppendIssue[] = [];
+  const prepared: PreparedAppend[] = [];
+  const streams = new Map<string, number>();
+  const ids = new Map<string, number>();
+  appends.forEach((raw: unknown, index) => {
+    const part = (raw !== null && typeof raw === 'object' ? raw : {}) as { streamId?: unknown; events?: unknown; expected?: unknown };
+    const at = `appends[${index}]`;
+    if (typeof part.streamId === 'string') {
+      const first = streams.get(part.streamId);
+      if (first !== undefined) issues.push({ path: `${at}.streamId`, message: `repeats stream ${part.streamId} (appends[${first}])` });
+      else streams.set(part.streamId, index);
+    }
+    try {
+      // The conditions travel with the first part, where a single append checks them.
+      const one = prepareAppend(
+        part.streamId,
+        part.events,
+        { expected: part.expected, conditions: index === 0 ? conditionsGiven : undefined },
+        defaults,
+      );
+      if (one.callerIds) {
+        one.events.forEach((event, e) => {
+          const other = ids.get(event.eventId);
+          if (other !== undefined && other !== index)
+            issues.push({ path: `${at}.events[${e}].eventId`, message: `repeats an event id of appends[${other}]` });
+          ids.set(event.eventId, index);
+        });
+      }
+      prepared.push(one);
+    } catch (error) {
+      if (!(error instanceof InvalidAppend)) throw error;
+      for (const issue of error.issues)
+        issues.push({ ...issue, path: issue.path.startsWith('options.') ? issue.path : `${at}.${issue.path}` });
+    }
+  });
+  const conditions = prepared[0]?.conditions ?? [];
+  conditions.forEach((condition, i) => {
+    const written = streams.get(condition.streamId);
+    if (written !== undefined && written !== 0)
+      issues.push({
+        path: `options.conditions[${i}].streamId`,
+        message: `names stream ${condition.streamId}, written by appends[${written}]; use its expected`,
+      });
+  });
+  const total = prepared.reduce((n, a) => n + a.events.length, 0);
+  if (total > APPEND_LIMITS.eventsPerAppend)
+    issues.push({ path: 'appends', message: `must hold at most ${APPEND_LIMITS.eventsPerAppend} events in all` });
+  if (issues.length > 0) throw new InvalidAppend(issues);
+  return { appends: prepared, conditions, callerIds: prepared.some((a) => a.callerIds) };
 }

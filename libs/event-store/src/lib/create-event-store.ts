@@ -1,12 +1,17 @@
 import type { EventStoreLocation } from '@planledger/config';
 import type { EventStore } from './event-store.port';
 import { InMemoryEventStore } from './in-memory.adapter';
+import { createKurrentDbEventStore } from './kurrentdb/create-kurrentdb-event-store';
 import { createPgliteEventStore } from './pglite.adapter';
 import { createPostgresEventStore } from './postgres.adapter';
 import type { SqlEventStoreOptions } from './sql/sql-event-store';
 
 export interface OpenEventStoreOptions extends SqlEventStoreOptions {
   poolSize?: number;
+  /** PostgreSQL: how long to wait for a pooled connection, in ms. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: the server's statement_timeout, in ms (0: none). */
+  statementTimeoutMs?: number;
 }
 
 export async function openEventStore(location: EventStoreLocation, options: OpenEventStoreOptions = {}): Promise<EventStore> {
@@ -18,6 +23,6 @@ export async function openEventStore(location: EventStoreLocation, options: Open
     case 'memory':
       return new InMemoryEventStore(options);
     case 'kurrentdb':
-      throw new Error('The KurrentDB adapter is not part of this release yet; use PostgreSQL or the embedded store');
+      return createKurrentDbEventStore({ upcasters: options.upcasters, defaults: options.defaults, connectionString: location.url });
   }
 }

@@ -120,14 +120,82 @@ export interface SubscribeOptions extends Omit<ReadAllOptions, 'limit'> {
   signal?: AbortSignal;
 }
 
+/** One stream's part of an atomic append to several streams. */
+export interface StreamAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedRevision;
+}
+
+export interface MultiAppendOptions {
+  /** As AppendOptions.conditions: other streams (none of those written) that must still be at these revisions. */
+  conditions?: AppendCondition[];
+}
+
+export interface MultiAppendResult {
+  /** One result per stream append, in the order given. */
+  streams: AppendResult[];
+  /** True when every event id of every part was stored already (a clean retry): nothing was written. */
+  duplicate: boolean;
+}
+
 export interface EventStoreInfo {
-  adapter: 'postgres' | 'pglite' | 'in-memory';
+  adapter: 'postgres' | 'pglite' | 'in-memory' | 'kurrentdb';
   /** Where the store lives, with any password removed. */
   location: string;
 }
 
+/**
+ * Where an adapter promises less than PostgreSQL and PGlite. Each field names one promise of this
+ * port; its first value is the full promise (FULL_CAPABILITIES), the others say how it is weaker.
+ * The contract suite reads it and holds the adapter to the promise it declares.
+ */
+export interface EventStoreCapabilities {
+  /**
+   * `conditions` on an append: 'atomic' checks them atomically with the write; 'refused' refuses
+   * any append that carries them with InvalidAppend (naming options.conditions), writing nothing.
+   */
+  readonly conditions: 'atomic' | 'refused';
+  /** Atomic appends to several streams at once: 'atomic', or 'refused' with InvalidAppend, writing nothing. */
+  readonly multiStreamAppends: 'atomic' | 'refused';
+  /**
+   * The `duplicate` flag when identical appends race. 'exact': exactly one of them is answered
+   * false. 'per-process': exact among appends made through one store object; identical appends
+   * racing through two (two processes) are still written once, but more than one may be answered false.
+   */
+  readonly duplicateFlag: 'exact' | 'per-process';
+  /**
+   * An event id already stored in another stream: 'refused' with DuplicateEventId, or
+   * 'not-detected' (the append is written and the id then names an event in each stream).
+   */
+  readonly idsInOtherStreams: 'refused' | 'not-detected';
+  /**
+   * A retry with expected 'any' or 'exists': recognised 'always', or only while the store still
+   * remembers the ids ('recent'; KurrentDB keeps them in a bounded cache). A retry carrying the
+   * revision it was first made at (or 'no_stream') is recognised always, on every adapter.
+   */
+  readonly looseRetries: 'always' | 'recent';
+  /** Metadata keys the adapter keeps for itself; an append using one is refused with InvalidAppend. */
+  readonly reservedMetadataKeys: readonly string[];
+  /** Stream id prefixes the backing store keeps for itself; an append to such a stream is refused with InvalidAppend. */
+  readonly reservedStreamPrefixes: readonly string[];
+}
+
+/** The promise PostgreSQL, PGlite and the in-memory adapter keep: nothing weaker. */
+export const FULL_CAPABILITIES: EventStoreCapabilities = Object.freeze({
+  conditions: 'atomic',
+  multiStreamAppends: 'atomic',
+  duplicateFlag: 'exact',
+  idsInOtherStreams: 'refused',
+  looseRetries: 'always',
+  reservedMetadataKeys: Object.freeze([]),
+  reservedStreamPrefixes: Object.freeze([]),
+});
+
 export interface EventStore {
   readonly info: EventStoreInfo;
+  /** Where this adapter promises less than the SQL adapters; see EventStoreCapabilities. */
+  readonly capabilities: EventStoreCapabilities;
   /**
    * Appends events to one stream atomically.
    * @throws WrongExpectedVersion when `expected` does not hold; nothing is written.
@@ -135,6 +203,17 @@ export interface EventStore {
    * @throws DuplicateEventId when some (not all) ids are stored already, or stored in another stream.
    */
   appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends to several streams in one atomic write: every part with its own expected revision,
+   * all written or none. A retry of the whole (every id of every part stored) writes nothing and
+   * answers `duplicate: true` with the original results.
+   * @throws WrongExpectedVersion naming the first stream (or condition) that does not hold; nothing is written.
+   * @throws InvalidAppend when a part is malformed (paths start with `appends[i].`), a stream is
+   *   named twice, or an id is repeated across parts; or, on an adapter whose capabilities say
+   *   `multiStreamAppends: 'refused'`, always. Nothing is written.
+   * @throws DuplicateEventId when some ids, but not all, are stored already.
+   */
+  appendToStreams(appends: StreamAppend[], options?: MultiAppendOptions): Promise<MultiAppendResult>;
   /** Reads one stream; an unknown stream reads as empty. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** The current revision of a stream, or `undefined` when it does not exist. */

@@ -1,17 +1,21 @@
-import { defaultAppendDefaults, prepareAppend, type AppendDefaults } from './append-input';
+import { defaultAppendDefaults, prepareAppend, prepareAppends, type AppendDefaults, type PreparedAppend } from './append-input';
 import { DuplicateEventId, WrongExpectedVersion } from './errors';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
+  MultiAppendOptions,
+  MultiAppendResult,
   NewEvent,
   Position,
   ReadAllOptions,
   ReadAllPage,
   ReadStreamOptions,
   StoredEvent,
+  StreamAppend,
   SubscribeOptions,
 } from './event-store.port';
+import { FULL_CAPABILITIES } from './event-store.port';
 import { encodePosition } from './position';
 import { checkReadAllOptions, checkReadStreamOptions } from './read-options';
 import { AppendSignal, DEFAULT_POLL_INTERVAL_MS, followLog } from './subscription';
@@ -28,6 +32,7 @@ export interface InMemoryEventStoreOptions {
  */
 export class InMemoryEventStore implements EventStore {
   readonly info = { adapter: 'in-memory', location: 'memory' } as const;
+  readonly capabilities = FULL_CAPABILITIES;
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly byId = new Map<string, StoredEvent>();
@@ -44,8 +49,33 @@ export class InMemoryEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const append = prepareAppend(streamId, events, options, this.defaults);
-    const retry = this.findRetry(append.streamId, append.events.map((e) => e.eventId));
+    const retry = this.findRetry(
+      append.streamId,
+      append.events.map((e) => e.eventId),
+    );
     if (retry) return retry;
+    this.check(append, append.conditions);
+    const [result] = this.write([append]);
+    return result;
+  }
+
+  async appendToStreams(appends: StreamAppend[], options: MultiAppendOptions = {}): Promise<MultiAppendResult> {
+    const plan = prepareAppends(appends, options, this.defaults);
+    const retries = plan.appends.map((a) =>
+      this.findRetry(
+        a.streamId,
+        a.events.map((e) => e.eventId),
+      ),
+    );
+    const stored = plan.appends.filter((_, i) => retries[i] !== undefined).map((a) => a.streamId);
+    if (stored.length === plan.appends.length) return { streams: retries as AppendResult[], duplicate: true };
+    if (stored.length > 0) throw new DuplicateEventId(stored[0], `the parts for ${stored.join(', ')} were stored already, the others not`);
+    plan.appends.forEach((a, i) => this.check(a, i === 0 ? plan.conditions : []));
+    return { streams: this.write(plan.appends), duplicate: false };
+  }
+
+  /** Throws WrongExpectedVersion when the append's expectation or a condition does not hold. */
+  private check(append: PreparedAppend, conditions: PreparedAppend['conditions']): void {
     const stream = this.streams.get(append.streamId);
     const current = stream === undefined ? -1 : stream.length - 1;
     const { expected } = append;
@@ -55,38 +85,46 @@ export class InMemoryEventStore implements EventStore {
       (expected === 'exists' && stream !== undefined) ||
       (typeof expected === 'number' && stream !== undefined && expected === current);
     if (!holds) throw new WrongExpectedVersion(append.streamId, expected, stream === undefined ? 'no_stream' : current);
-    for (const condition of append.conditions) {
+    for (const condition of conditions) {
       const other = this.streams.get(condition.streamId);
       const actual = other === undefined ? 'no_stream' : other.length - 1;
       if (actual !== condition.revision) throw new WrongExpectedVersion(condition.streamId, condition.revision, actual);
     }
+  }
 
+  /** Writes checked appends as one transaction. */
+  private write(appends: PreparedAppend[]): AppendResult[] {
     const tx = ++this.transactions;
     const recordedAt = this.defaults.now().toISOString();
-    // Stored as plain copies so later mutation of the caller's objects cannot rewrite history.
-    const stored = append.events.map((event, i): StoredEvent => {
-      const copy = JSON.parse(event.json) as Pick<StoredEvent, 'data' | 'metadata'>;
-      return {
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: copy.data,
-        metadata: copy.metadata,
-        streamId: append.streamId,
-        revision: current + 1 + i,
-        position: encodePosition(BigInt(tx), BigInt(this.log.length + 1 + i)),
-        recordedAt,
-      };
+    const results = appends.map((append) => {
+      const stream = this.streams.get(append.streamId);
+      const current = stream === undefined ? -1 : stream.length - 1;
+      // Stored as plain copies so later mutation of the caller's objects cannot rewrite history.
+      const stored = append.events.map((event, i): StoredEvent => {
+        const copy = JSON.parse(event.json) as Pick<StoredEvent, 'data' | 'metadata'>;
+        return {
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: copy.data,
+          metadata: copy.metadata,
+          streamId: append.streamId,
+          revision: current + 1 + i,
+          position: encodePosition(BigInt(tx), BigInt(this.log.length + 1 + i)),
+          recordedAt,
+        };
+      });
+      const target = stream ?? [];
+      target.push(...stored);
+      this.streams.set(append.streamId, target);
+      for (const event of stored) {
+        this.log.push(event);
+        this.byId.set(event.eventId, event);
+      }
+      return { nextRevision: current + stored.length, positions: stored.map((e) => e.position), duplicate: false };
     });
-    const target = stream ?? [];
-    target.push(...stored);
-    this.streams.set(append.streamId, target);
-    for (const event of stored) {
-      this.log.push(event);
-      this.byId.set(event.eventId, event);
-    }
     this.appended.notify();
-    return { nextRevision: current + stored.length, positions: stored.map((e) => e.position), duplicate: false };
+    return results;
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -3,13 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPgliteEventStore } from './pglite.adapter';
 import { describeEventStoreContract } from './testing/event-store.contract';
+import { describeGroupCommitCases } from './testing/group-commit.cases';
 
 // initdb of a fresh PGlite takes a few seconds on two cores.
 jest.setTimeout(60_000);
 
-describeEventStoreContract('PGlite (in memory)', {
-  open: (options) => createPgliteEventStore({ ...options }),
-});
+// The contract holds with group commit on (the default) and off.
+for (const groupCommit of [true, false]) {
+  describeEventStoreContract(`PGlite (in memory), ${groupCommit ? 'group commit' : 'a transaction per append'}`, {
+    open: (options) => createPgliteEventStore({ ...options, groupCommit }),
+  });
+}
+
+describeGroupCommitCases('PGlite', (groupCommit) => createPgliteEventStore({ groupCommit }));
 
 describe('PGlite on disk', () => {
   let dir: string;

@@ -37,7 +37,8 @@ export async function createPgliteEventStore(options: PgliteEventStoreOptions = 
     // PGlite is a single connection: the database itself is the dedicated connection.
     withConnection: (fn) => fn(sql),
     // PGlite's own transaction holds its connection exclusively, so other queries wait outside it.
-    transaction: (fn) => db.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows })),
+    transaction: (fn) =>
+      db.transaction((tx) => fn({ query: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows })),
     close: async () => {
       await db.close();
       await releaseLock();

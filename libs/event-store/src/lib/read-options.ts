@@ -49,7 +49,10 @@ export function checkReadStreamOptions(streamId: unknown, options: ReadStreamOpt
   if (direction !== 'forwards' && direction !== 'backwards') {
     throw new InvalidReadOptions(`direction must be 'forwards' or 'backwards', not ${String(direction)}`);
   }
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
       throw new InvalidReadOptions(`${name} must be a non-negative integer revision`);
     }

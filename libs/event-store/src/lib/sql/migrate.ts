@@ -7,6 +7,9 @@ const MIGRATION_LOCK_KEY = 0x706c6564; // "pled"
 /** Applies pending migrations in order, each in its own transaction, under an advisory lock. */
 export async function migrate(sql: SqlClient, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   return sql.withConnection(async (conn) => {
+    // A migration over a large log may run long, and waiting for another process's lock too: no
+    // statement timeout on this connection (RESET below gives it back its configured one).
+    await conn.exec('SET statement_timeout = 0');
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await conn.exec(`CREATE TABLE IF NOT EXISTS pl_migrations (
@@ -33,6 +36,7 @@ export async function migrate(sql: SqlClient, migrations: readonly Migration[] =
       return done;
     } finally {
       await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+      await conn.exec('RESET statement_timeout');
     }
   });
 }

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DuplicateEventId, InvalidAppend, InvalidReadOptions, WrongExpectedVersion } from '../errors';
-import type { EventStore, NewEvent, Position, StoredEvent } from '../event-store.port';
+import type { AppendResult, EventStore, MultiAppendResult, NewEvent, Position, StoredEvent } from '../event-store.port';
 import { comparePositions } from '../position';
 import { countEvents } from '../sql/sql-event-store';
 import type { Upcaster } from '../upcasting';
+import { describeCapabilityCases, expectConditionsRefused, type CapabilityHarness } from './event-store-capabilities.contract';
 
 /** What an adapter's test file provides to run the shared contract. */
-export interface EventStoreHarness {
+export interface EventStoreHarness extends CapabilityHarness {
   /** Opens a store; the contract never assumes it is empty. */
   open(options?: { upcasters?: Upcaster[] }): Promise<EventStore>;
   /**
@@ -28,7 +29,8 @@ const event = (type = 'ContractThingHappened', data: NewEvent['data'] = { n: 1 }
   metadata: { actor: 'user:contract', projectId: 'p-contract' },
   ...extra,
 });
-const events = (count: number, tag = 'e'): NewEvent[] => Array.from({ length: count }, (_, i) => event('ContractThingHappened', { tag, i }));
+const events = (count: number, tag = 'e'): NewEvent[] =>
+  Array.from({ length: count }, (_, i) => event('ContractThingHappened', { tag, i }));
 
 async function readAllAfter(store: EventStore, after: Position | undefined, filter?: (e: StoredEvent) => boolean): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
@@ -154,6 +156,7 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
 
     describe('appends conditional on other streams', () => {
       it('appends when every other stream is still at the revision given, an absent one included', async () => {
+        if (store.capabilities.conditions === 'refused') return expectConditionsRefused(store);
         const [stream, context, absent] = [`cond-${uid()}`, `ctx-${uid()}`, `ctx-${uid()}`];
         await store.appendToStream(context, events(2), { expected: 'no_stream' });
         const result = await store.appendToStream(stream, [event()], {
@@ -172,6 +175,7 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         ['was created', 0, 'no_stream', 0],
         ['does not exist', undefined, 0, 'no_stream'],
       ] as const)('refuses, naming the other stream, when it %s, and writes nothing', async (_label, existing, revision, actual) => {
+        if (store.capabilities.conditions === 'refused') return expectConditionsRefused(store);
         const [stream, context] = [`cond-${uid()}`, `ctx-${uid()}`];
         if (existing !== undefined) await store.appendToStream(context, events(existing + 1), { expected: 'no_stream' });
         const head = await store.headPosition();
@@ -185,6 +189,7 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       });
 
       it('answers a clean retry with the original result even after the other stream moved', async () => {
+        if (store.capabilities.conditions === 'refused') return expectConditionsRefused(store);
         const [stream, context] = [`cond-${uid()}`, `ctx-${uid()}`];
         await store.appendToStream(context, [event()], { expected: 'no_stream' });
         const batch = [event('A', {}, { eventId: randomUUID() })];
@@ -196,6 +201,7 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       });
 
       it('refuses every one of many appends conditioned on a revision the other stream has left', async () => {
+        if (store.capabilities.conditions === 'refused') return expectConditionsRefused(store);
         const context = `ctx-${uid()}`;
         await store.appendToStream(context, [event()], { expected: 'no_stream' });
         const racing = Array.from({ length: 20 }, (_, i) =>
@@ -216,6 +222,204 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
           WrongExpectedVersion,
         );
         expect(await store.streamRevision(context)).toBe(10);
+      });
+    });
+
+    describe('atomic appends to several streams', () => {
+      // Adapters that refuse them are held to that by the capability cases.
+      const atomic = () => store.capabilities.multiStreamAppends === 'atomic';
+
+      it('answers a retry of the whole with the original results and writes nothing; a part stored alone refuses it all', async () => {
+        if (!atomic()) return expect(store.capabilities.multiStreamAppends).toBe('refused');
+        const [a, b] = [`multi-${uid()}`, `multi-${uid()}`];
+        const parts = [
+          { streamId: a, events: [event('A', {}, { eventId: randomUUID() })], expected: 'no_stream' as const },
+          {
+            streamId: b,
+            events: [event('B', {}, { eventId: randomUUID() }), event('B', {}, { eventId: randomUUID() })],
+            expected: 'no_stream' as const,
+          },
+        ];
+        const first = await store.appendToStreams(parts);
+        const head = await store.headPosition();
+        expect(await store.appendToStreams(parts)).toEqual({
+          streams: first.streams.map((r) => ({ ...r, duplicate: true })),
+          duplicate: true,
+        });
+        expect(await store.headPosition()).toEqual(head);
+        // The first part's ids stored, the new part's not: not a clean retry, and nothing of it is written.
+        const c = `multi-${uid()}`;
+        await expectRejection(
+          store.appendToStreams([parts[0], { streamId: c, events: [event('C', {}, { eventId: randomUUID() })], expected: 'no_stream' }]),
+          DuplicateEventId,
+        );
+        expect(await store.streamRevision(c)).toBeUndefined();
+        expect(await store.headPosition()).toEqual(head);
+      });
+
+      it('checks conditions with the write, naming the stream that moved, and writes nothing', async () => {
+        if (!atomic() || store.capabilities.conditions === 'refused')
+          return expect(atomic() && store.capabilities.conditions === 'atomic').toBe(false);
+        const [a, b, context] = [`multi-${uid()}`, `multi-${uid()}`, `ctx-${uid()}`];
+        await store.appendToStream(context, events(2), { expected: 'no_stream' });
+        const parts = [
+          { streamId: a, events: [event()], expected: 'no_stream' as const },
+          { streamId: b, events: [event()], expected: 'no_stream' as const },
+        ];
+        const error = await expectRejection(
+          store.appendToStreams(parts, { conditions: [{ streamId: context, revision: 0 }] }),
+          WrongExpectedVersion,
+        );
+        expect(error).toMatchObject({ streamId: context, expected: 0, actual: 1 });
+        expect([await store.streamRevision(a), await store.streamRevision(b)]).toEqual([undefined, undefined]);
+        const ok = await store.appendToStreams(parts, { conditions: [{ streamId: context, revision: 1 }] });
+        expect(ok.streams.map((r) => r.nextRevision)).toEqual([0, 0]);
+      });
+
+      it('lets exactly one of many racing appends that share a stream win, each winner whole and each loser absent', async () => {
+        if (!atomic()) return expect(store.capabilities.multiStreamAppends).toBe('refused');
+        const shared = `multi-shared-${uid()}`;
+        await store.appendToStream(shared, [event()], { expected: 'no_stream' });
+        const own = Array.from({ length: 12 }, () => `multi-own-${uid()}`);
+        const outcomes = await Promise.all(
+          own.map((streamId) =>
+            store
+              .appendToStreams([
+                { streamId: shared, events: [event('Shared', { by: streamId })], expected: 0 },
+                { streamId, events: events(3, streamId), expected: 'no_stream' },
+              ])
+              .then(
+                () => 'won',
+                (e: unknown) => (e instanceof WrongExpectedVersion && e.streamId === shared ? 'lost' : `unexpected:${String(e)}`),
+              ),
+          ),
+        );
+        expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+        expect(outcomes.filter((o) => o !== 'won' && o !== 'lost')).toEqual([]);
+        const winner = own[outcomes.indexOf('won')];
+        expect((await store.readStream(shared)).map((e) => e.data['by'])).toEqual([undefined, winner]);
+        const revisions = await Promise.all(own.map((streamId) => store.streamRevision(streamId)));
+        expect(revisions).toEqual(own.map((streamId) => (streamId === winner ? 2 : undefined)));
+      });
+
+      it('refuses a stream named twice or an event id in two parts, naming the part, and writes nothing', async () => {
+        const [a, b] = [`multi-${uid()}`, `multi-${uid()}`];
+        const id = randomUUID();
+        const head = await store.headPosition();
+        const twice = await expectRejection(
+          store.appendToStreams([
+            { streamId: a, events: [event()], expected: 'no_stream' },
+            { streamId: a, events: [event()], expected: 'any' },
+          ]),
+          InvalidAppend,
+        );
+        expect(twice.issues.map((i) => i.path)).toContain('appends[1].streamId');
+        if (atomic()) {
+          const reused = await expectRejection(
+            store.appendToStreams([
+              { streamId: a, events: [event('A', {}, { eventId: id })], expected: 'no_stream' },
+              { streamId: b, events: [event('B', {}, { eventId: id })], expected: 'no_stream' },
+            ]),
+            InvalidAppend,
+          );
+          expect(reused.issues.map((i) => i.path)).toEqual(['appends[1].events[0].eventId']);
+        }
+        const empty = await expectRejection(store.appendToStreams([]), InvalidAppend);
+        expect(empty.issues.map((i) => i.path)).toEqual(['appends']);
+        expect(await store.headPosition()).toEqual(head);
+      });
+    });
+
+    describe('many appends made at once (a group-committed batch on the SQL stores)', () => {
+      it('answers each on its own: accepted, conflicting, retried, partly stored and malformed appends', async () => {
+        const run = uid();
+        const [existing, other, twice, fresh] = [`mix-${run}`, `mix-other-${run}`, `mix-twice-${run}`, `mix-fresh-${run}`];
+        const stored = event('Stored', { s: 1 }, { eventId: randomUUID() });
+        const first = await store.appendToStream(existing, [stored, event()], { expected: 'no_stream' });
+        await store.appendToStream(other, [event()], { expected: 'no_stream' });
+        const again = [event('Again', {}, { eventId: randomUUID() })];
+        // A first append goes at once; on a store that batches, the others queue behind it and go together.
+        const outcomes = await Promise.allSettled<unknown>([
+          store.appendToStream(`mix-lead-${run}`, events(3, 'lead'), { expected: 'no_stream' }),
+          store.appendToStream(fresh, events(2, 'fresh'), { expected: 'no_stream' }),
+          store.appendToStream(other, [event()], { expected: 5 }),
+          store.appendToStream(existing, [stored], { expected: 'no_stream' }),
+          store.appendToStream(existing, [stored, event('Partly', {})], { expected: 'any' }),
+          store.appendToStream(`mix-bad-${run}`, [event('9 lives')], { expected: 'any' }),
+          store.appendToStream(existing, [event('Next', { n: 2 })], { expected: 1 }),
+          store.appendToStream(twice, [event('Twice', { i: 'a' })], { expected: 'any' }),
+          store.appendToStream(twice, [event('Twice', { i: 'b' })], { expected: 'any' }),
+          store.appendToStream(`mix-again-${run}`, again, { expected: 'any' }),
+          store.appendToStream(`mix-again-${run}`, again, { expected: 'any' }),
+        ]);
+        const value = (i: number) => (outcomes[i] as PromiseFulfilledResult<AppendResult>).value;
+        const reason = (i: number) => (outcomes[i] as PromiseRejectedResult).reason as unknown;
+        expect(outcomes.map((o) => o.status)).toEqual([
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'rejected',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ]);
+        expect(value(1)).toMatchObject({ nextRevision: 1, duplicate: false });
+        expect(reason(2)).toBeInstanceOf(WrongExpectedVersion);
+        expect(reason(2)).toMatchObject({ streamId: other, expected: 5, actual: 0 });
+        // The clean retry answers the original position; the append that reuses only some ids writes nothing.
+        expect(value(3)).toEqual({ nextRevision: 0, positions: [first.positions[0]], duplicate: true });
+        expect(reason(4)).toBeInstanceOf(DuplicateEventId);
+        expect(reason(5)).toBeInstanceOf(InvalidAppend);
+        expect((reason(5) as InvalidAppend).issues.map((i) => i.path)).toEqual(['events[0].type']);
+        expect(value(6)).toMatchObject({ nextRevision: 2, duplicate: false });
+        expect([value(7).nextRevision, value(8).nextRevision].sort()).toEqual([0, 1]);
+        expect([value(9).duplicate, value(10).duplicate].sort()).toEqual([false, true]);
+        expect(value(9).positions).toEqual(value(10).positions);
+
+        expect((await store.readStream(fresh)).map((e) => e.data['i'])).toEqual([0, 1]);
+        expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['Stored', 'ContractThingHappened', 'Next']);
+        expect(await store.streamRevision(other)).toBe(0);
+        expect(await store.streamRevision(`mix-bad-${run}`)).toBeUndefined();
+        const twiceRead = await store.readStream(twice);
+        expect(twiceRead.map((e) => e.data['i'])).toEqual(value(7).nextRevision === 0 ? ['a', 'b'] : ['b', 'a']);
+        expect(twiceRead.map((e) => e.position)).toEqual(
+          [value(7), value(8)].sort((a, b) => a.nextRevision - b.nextRevision).map((r) => r.positions[0]),
+        );
+        expect(await store.readStream(`mix-again-${run}`)).toHaveLength(1);
+      });
+
+      it('writes each atomic append to several streams whole or not at all beside single appends', async () => {
+        if (store.capabilities.multiStreamAppends !== 'atomic') return expect(store.capabilities.multiStreamAppends).toBe('refused');
+        const run = uid();
+        const [a, b, c, d, taken, single] = ['a', 'b', 'c', 'd', 'taken', 'single'].map((n) => `mix-${n}-${run}`);
+        await store.appendToStream(taken, [event()], { expected: 'no_stream' });
+        const outcomes = await Promise.allSettled<unknown>([
+          store.appendToStream(`mix-lead-${run}`, [event()], { expected: 'no_stream' }),
+          store.appendToStreams([
+            { streamId: a, events: [event()], expected: 'no_stream' },
+            { streamId: b, events: events(2), expected: 'no_stream' },
+          ]),
+          store.appendToStreams([
+            { streamId: c, events: [event()], expected: 'no_stream' },
+            { streamId: taken, events: [event()], expected: 'no_stream' },
+          ]),
+          store.appendToStream(single, [event()], { expected: 'no_stream' }),
+          store.appendToStreams([
+            { streamId: single, events: [event()], expected: 'any' },
+            { streamId: d, events: [event()], expected: 'no_stream' },
+          ]),
+        ]);
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+        expect((outcomes[1] as PromiseFulfilledResult<MultiAppendResult>).value.streams.map((r) => r.nextRevision)).toEqual([0, 1]);
+        expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ streamId: taken, actual: 0 });
+        expect((outcomes[2] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersion);
+        expect((outcomes[4] as PromiseFulfilledResult<MultiAppendResult>).value.streams.map((r) => r.nextRevision)[1]).toBe(0);
+        const revisions = await Promise.all([a, b, c, d, taken, single].map((s) => store.streamRevision(s)));
+        expect(revisions).toEqual([0, 1, undefined, 0, 0, 1]);
       });
     });
 
@@ -245,7 +449,14 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         const stored = event('A', {}, { eventId: randomUUID() });
         await store.appendToStream(stream, [stored], { expected: 'no_stream' });
         await expectRejection(store.appendToStream(stream, [stored, event()], { expected: 'any' }), DuplicateEventId);
-        await expectRejection(store.appendToStream(`other-${uid()}`, [stored], { expected: 'any' }), DuplicateEventId);
+        const other = `other-${uid()}`;
+        if (store.capabilities.idsInOtherStreams === 'refused') {
+          await expectRejection(store.appendToStream(other, [stored], { expected: 'any' }), DuplicateEventId);
+        } else {
+          // Declared 'not-detected': the append is written, and the id then names an event in each stream.
+          expect(await store.appendToStream(other, [stored], { expected: 'any' })).toMatchObject({ nextRevision: 0, duplicate: false });
+          expect((await store.readStream(other)).map((e) => e.eventId)).toEqual([stored.eventId]);
+        }
         expect(await store.readStream(stream)).toHaveLength(1);
       });
     });
@@ -388,11 +599,15 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       it('filters by type and project and pages with the returned position', async () => {
         const run = uid();
         const head = await store.headPosition();
-        await store.appendToStream(`f-${run}`, [
-          event(`Keep${run}`, { i: 0 }),
-          event(`Drop${run}`, { i: 1 }),
-          event(`Keep${run}`, { i: 2 }, { metadata: { actor: 'user:contract', projectId: `p-${run}` } }),
-        ], { expected: 'no_stream' });
+        await store.appendToStream(
+          `f-${run}`,
+          [
+            event(`Keep${run}`, { i: 0 }),
+            event(`Drop${run}`, { i: 1 }),
+            event(`Keep${run}`, { i: 2 }, { metadata: { actor: 'user:contract', projectId: `p-${run}` } }),
+          ],
+          { expected: 'no_stream' },
+        );
         const byType = await store.readAll({ after: head, types: [`Keep${run}`] });
         expect(byType.events.map((e) => e.data['i'])).toEqual([0, 2]);
         const byProject = await store.readAll({ after: head, projectId: `p-${run}` });
@@ -455,14 +670,65 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         ['a missing actor', 's', [{ type: 'X', data: {}, metadata: {} }], { expected: 'any' }, 'events[0].metadata.actor'],
         ['a malformed type', 's', [event('9 lives')], { expected: 'any' }, 'events[0].type'],
         ['a malformed event id', 's', [event('X', {}, { eventId: 'abc' })], { expected: 'any' }, 'events[0].eventId'],
-        ['a repeated event id', 's', [event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' }), event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' })], { expected: 'any' }, 'events[1].eventId'],
+        [
+          'a repeated event id',
+          's',
+          [
+            event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' }),
+            event('X', {}, { eventId: '0190a4b0-0000-7000-8000-000000000001' }),
+          ],
+          { expected: 'any' },
+          'events[1].eventId',
+        ],
         ['conditions that are not an array', 's', [event()], { expected: 'any', conditions: 'ctx' }, 'options.conditions'],
-        ['a condition without a revision', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx' }] }, 'options.conditions[0].revision'],
-        ['a condition with a negative revision', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx', revision: -1 }] }, 'options.conditions[0].revision'],
-        ['a condition on a malformed stream id', 's', [event()], { expected: 'any', conditions: [{ streamId: '', revision: 0 }] }, 'options.conditions[0].streamId'],
-        ['a condition on the stream appended to', 'self', [event()], { expected: 'any', conditions: [{ streamId: 'self', revision: 0 }] }, 'options.conditions[0].streamId'],
-        ['a repeated condition', 's', [event()], { expected: 'any', conditions: [{ streamId: 'ctx', revision: 0 }, { streamId: 'ctx', revision: 1 }] }, 'options.conditions[1].streamId'],
-        ['too many conditions', 's', [event()], { expected: 'any', conditions: Array.from({ length: 51 }, (_, i) => ({ streamId: `ctx-${i}`, revision: 0 })) }, 'options.conditions'],
+        [
+          'a condition without a revision',
+          's',
+          [event()],
+          { expected: 'any', conditions: [{ streamId: 'ctx' }] },
+          'options.conditions[0].revision',
+        ],
+        [
+          'a condition with a negative revision',
+          's',
+          [event()],
+          { expected: 'any', conditions: [{ streamId: 'ctx', revision: -1 }] },
+          'options.conditions[0].revision',
+        ],
+        [
+          'a condition on a malformed stream id',
+          's',
+          [event()],
+          { expected: 'any', conditions: [{ streamId: '', revision: 0 }] },
+          'options.conditions[0].streamId',
+        ],
+        [
+          'a condition on the stream appended to',
+          'self',
+          [event()],
+          { expected: 'any', conditions: [{ streamId: 'self', revision: 0 }] },
+          'options.conditions[0].streamId',
+        ],
+        [
+          'a repeated condition',
+          's',
+          [event()],
+          {
+            expected: 'any',
+            conditions: [
+              { streamId: 'ctx', revision: 0 },
+              { streamId: 'ctx', revision: 1 },
+            ],
+          },
+          'options.conditions[1].streamId',
+        ],
+        [
+          'too many conditions',
+          's',
+          [event()],
+          { expected: 'any', conditions: Array.from({ length: 51 }, (_, i) => ({ streamId: `ctx-${i}`, revision: 0 })) },
+          'options.conditions',
+        ],
       ])('refuses %s, naming the field, and writes nothing', async (_label, streamId, batch, options, path) => {
         const head = await store.headPosition();
         const stream = streamId === 's' ? `bad-${uid()}` : streamId;
@@ -481,6 +747,8 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
       });
     });
 
+    describeCapabilityCases(() => store, harness);
+
     describe('upcasting', () => {
       it('runs the registered upcasters in a chain before handing events out', async () => {
         const upcasters: Upcaster[] = [
@@ -490,11 +758,15 @@ export function describeEventStoreContract(name: string, harness: EventStoreHarn
         const upcasting = await harness.open({ upcasters });
         try {
           const stream = `up-${uid()}`;
-          await upcasting.appendToStream(stream, [
-            event(UPCAST_TEST_TYPE, { name: 'old' }, { schemaVersion: 1 }),
-            event(UPCAST_TEST_TYPE, { title: 'mid', name: null }, { schemaVersion: 2 }),
-            event(UPCAST_TEST_TYPE, { title: 'new', v3: true }, { schemaVersion: 3 }),
-          ], { expected: 'no_stream' });
+          await upcasting.appendToStream(
+            stream,
+            [
+              event(UPCAST_TEST_TYPE, { name: 'old' }, { schemaVersion: 1 }),
+              event(UPCAST_TEST_TYPE, { title: 'mid', name: null }, { schemaVersion: 2 }),
+              event(UPCAST_TEST_TYPE, { title: 'new', v3: true }, { schemaVersion: 3 }),
+            ],
+            { expected: 'no_stream' },
+          );
           const read = await upcasting.readStream(stream);
           expect(read.map((e) => [e.schemaVersion, e.data])).toEqual([
             [3, { title: 'old', v3: true }],
