@@ -18,6 +18,8 @@ export class DemoLoader implements OnApplicationBootstrap {
     if (!this.config.DEMO_ON_FIRST_START || (await this.store.headPosition()) !== undefined) return;
     const started = Date.now();
     const projectId = await loadDemo(this.store, new Date(), (step) => this.logger.log(`Loading the demo project: ${step}`));
-    this.logger.log(`Demo project loaded in ${Date.now() - started} ms: GET /projects/${projectId} (set DEMO_ON_FIRST_START=false to start empty)`);
+    this.logger.log(
+      `Demo project loaded in ${Date.now() - started} ms: GET /projects/${projectId} (set DEMO_ON_FIRST_START=false to start empty)`,
+    );
   }
 }

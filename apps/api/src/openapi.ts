@@ -6,7 +6,11 @@ import { cleanupOpenApiDoc } from 'nestjs-zod';
 import { z } from 'zod';
 import { ROUTE_POLICIES } from './security/route-policies';
 
-type Operation = { security?: unknown[]; parameters?: { in: string; name: string }[]; responses: Record<string, { description: string; content?: unknown }> };
+type Operation = {
+  security?: unknown[];
+  parameters?: { in: string; name: string }[];
+  responses: Record<string, { description: string; content?: unknown }>;
+};
 
 const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete']);
 
@@ -31,12 +35,18 @@ export function addProblemResponses(document: OpenAPIObject): OpenAPIObject {
       if (write || parameters.some((p) => p.in !== 'header')) codes.push(400);
       if (path.includes('{')) codes.push(404);
       if (ROUTE_POLICIES[`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`]) codes.push(401, 403, 429);
-      else operation.security = [];
+      else {
+        operation.security = [];
+        // Sign-in routes take no credential, but refuse a wrong one (401), a foreign Origin (403) and guessing (429).
+        if (path.startsWith('/auth/')) codes.push(401, 403, 429);
+      }
       if (write) codes.push(409, 413, 422);
       if (parameters.some((p) => p.in === 'header' && p.name.toLowerCase() === 'if-match')) codes.push(412);
       for (const code of codes) {
         const existing = operation.responses[code];
-        operation.responses[code] = existing?.content ? existing : { description: existing?.description ?? PROBLEM_RESPONSES[code], content };
+        operation.responses[code] = existing?.content
+          ? existing
+          : { description: existing?.description ?? PROBLEM_RESPONSES[code], content };
       }
     }
   }
@@ -51,8 +61,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion(PLANLEDGER_VERSION)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'Authorization', description: 'ApiKey <key> (service accounts)' }, 'apiKey')
+    .addCookieAuth(
+      'planledger_session',
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'planledger_session',
+        description: 'A browser session (POST /auth/…); changes also send X-CSRF-Token with the planledger_csrf cookie’s value',
+      },
+      'session',
+    )
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('apiKey')
+    .addSecurityRequirements('session')
     .build();
   return addProblemResponses(cleanupOpenApiDoc(SwaggerModule.createDocument(app, config)));
 }

@@ -6,12 +6,13 @@ import { openEventStore, type EventStore } from '@planledger/event-store';
 import { loadConfigOrExit } from '@planledger/runtime';
 import { Command, InvalidArgumentError } from 'commander';
 import { demo } from './commands/demo';
+import { importSpreadsheet, type ImportCommandOptions } from './commands/import';
 import { EXPORT_FORMATS, exportEvents, importEvents, replay, type ExportFormat } from './commands/events';
 import { rebuild, status, UsageError } from './commands/projections';
 
 async function withStore(run: (store: EventStore) => Promise<number>): Promise<void> {
   const config = loadConfigOrExit();
-  const store = await openEventStore(config.eventStore, { poolSize: 4 });
+  const store = await openEventStore(config.eventStore, { poolSize: 4, groupCommit: config.EVENT_STORE_GROUP_COMMIT });
   try {
     process.exitCode = await run(store);
   } finally {
@@ -49,16 +50,35 @@ export function program(): Command {
     .option('--after <position>', 'start after this position (a feed `next` or an exported position)')
     .option('--until <time>', 'only events recorded up to this ISO 8601 time')
     .option('--project <id>', "only this project's events")
-    .option('--format <format>', `${EXPORT_FORMATS.join(' | ')}: ndjson is the store's own form (what import reads), cloudevents one CloudEvent per line`, 'ndjson')
+    .option(
+      '--format <format>',
+      `${EXPORT_FORMATS.join(' | ')}: ndjson is the store's own form (what import reads), cloudevents one CloudEvent per line`,
+      'ndjson',
+    )
     .option('-o, --output <file>', 'write here instead of stdout')
     .option('--progress', 'show a progress line on stderr (default when stderr is a terminal)')
-    .action((options: { after?: string; until?: string; project?: string; format: ExportFormat; output?: string; progress?: boolean }) => withStore((store) => exportEvents(store, options)));
+    .action((options: { after?: string; until?: string; project?: string; format: ExportFormat; output?: string; progress?: boolean }) =>
+      withStore((store) => exportEvents(store, options)),
+    );
   events
     .command('import')
     .argument('<file>', 'an ndjson export (events export --format ndjson)')
     .option('--progress', 'show a progress bar on stderr (default when stderr is a terminal)')
     .description('restore an export into an empty store: same ids, order, revisions and recorded times')
     .action((file: string, options: { progress?: boolean }) => withStore((store) => importEvents(store, file, options)));
+  cli
+    .command('import')
+    .argument('<file>', 'an .xlsx workbook (sheets Members, Goals, Tasks, Actuals or 成员, 目标, 任务, 实绩) or a CSV of one kind')
+    .requiredOption('--project <id>', 'the project to import into')
+    .option('--commit', 'import; without it the file is only checked (a dry run) and nothing is written')
+    .option('--actor <actor>', 'who imports, recorded on every event (default user:<login name>)')
+    .option('--locale <locale>', 'locale the file was made in: de-DE reads 15/01/2027 and 1.234,5; en-US reads 1/15/2027')
+    .option('--kind <kind>', "a CSV's rows when its headers do not tell: members, goals, tasks or actuals")
+    .option('--encoding <encoding>', "a CSV's encoding when it has no BOM: utf-8, gb18030, utf-16le, utf-16be")
+    .option('--progress', 'show progress on stderr (a bar on a terminal, lines otherwise; default when stderr is a terminal)')
+    .option('--json', 'print the full report as JSON')
+    .description('import members, goals, tasks and actuals from a spreadsheet; again after an interruption, it writes only what is missing')
+    .action((file: string, options: ImportCommandOptions) => withStore((store) => importSpreadsheet(store, file, options)));
   cli
     .command('replay')
     .description('print the plan of a project as the system knew it at a moment')

@@ -14,3 +14,4 @@ export * from './lib/feed';
 export * from './lib/alerts';
 export * from './lib/project-life/project-life';
 export * from './lib/project-life/report';
+export * from './lib/imports';

@@ -1,1 +1,3 @@
 export * from './lib/config.schema';
+export * from './lib/kurrentdb-url';
+export * from './lib/outbound-allow';

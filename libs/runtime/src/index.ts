@@ -7,3 +7,5 @@ export * from './lib/worker-loops.module';
 export * from './lib/version';
 export * from './lib/projections.service';
 export * from './lib/alerts';
+export * from './lib/event-store-preflight';
+export * from './lib/loops/supervised-loops';

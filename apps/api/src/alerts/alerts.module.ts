@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { Alerts, Planning, SecretBox } from '@planledger/application';
+import { Alerts, outboundPolicyOf, Planning, SecretBox } from '@planledger/application';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
 import type { ReadModelStore } from '@planledger/projections';
@@ -18,7 +18,13 @@ import { AlertsController } from './alerts.controller';
       provide: ALERTS,
       inject: [EVENT_STORE, READ_MODELS, PLANLEDGER_CONFIG, Planning],
       useFactory: (store: EventStore, models: ReadModelStore, config: PlanLedgerConfig, planning: Planning) =>
-        new Alerts(store, models, planning, config.NOTIFY_SECRET_KEY ? new SecretBox(config.NOTIFY_SECRET_KEY) : undefined),
+        new Alerts(
+          store,
+          models,
+          planning,
+          config.NOTIFY_SECRET_KEY ? new SecretBox(config.NOTIFY_SECRET_KEY) : undefined,
+          outboundPolicyOf(config),
+        ),
     },
     AlertQueues,
   ],

@@ -1,4 +1,16 @@
-import { BadRequestException, Controller, Get, Inject, Logger, NotFoundException, Param, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Inject,
+  Logger,
+  NotFoundException,
+  Param,
+  Query,
+  Req,
+  Res,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Access, asyncApiDocument, eventSchema, Feed, Planning, type FeedScope } from '@planledger/application';
@@ -8,6 +20,7 @@ import { feedPageSchema, feedQuerySchema, feedStreamQuerySchema, schemaCatalogue
 import { ROLE_PERMISSIONS } from '@planledger/domain';
 import { createZodDto } from 'nestjs-zod';
 import { openSse } from '../http/sse';
+import { StreamSlots } from '../http/stream-slots';
 import { CurrentPrincipal, type Principal } from '../security/principal';
 
 class FeedQuery extends createZodDto(feedQuerySchema) {}
@@ -41,6 +54,7 @@ export class FeedController implements OnApplicationShutdown {
     private readonly access: Access,
     private readonly planning: Planning,
     @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
+    private readonly slots: StreamSlots,
   ) {}
 
   @Get('events')
@@ -62,17 +76,31 @@ export class FeedController implements OnApplicationShutdown {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id (position) of the last event received' })
-  async stream(@Query() query: FeedStreamQuery, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async stream(
+    @Query() query: FeedStreamQuery,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const lastEventId = request.header('last-event-id');
     if (lastEventId !== undefined && !POSITION.test(lastEventId)) {
-      throw new BadRequestException({ code: 'INVALID_LAST_EVENT_ID', message: 'Last-Event-ID must be the id of an event this stream sent' });
+      throw new BadRequestException({
+        code: 'INVALID_LAST_EVENT_ID',
+        message: 'Last-Event-ID must be the id of an event this stream sent',
+      });
     }
     const scope = await feedScope(this.access, principal);
     if (query.projectId !== undefined && !scope.all && !scope.projects.has(query.projectId)) throw projectNotFound(query.projectId);
 
+    const release = this.slots.take(principal.subject);
+    request.on('close', release);
     const sse = await openSse(request, response, this.config.FEED_HEARTBEAT_MS, this.streams);
     try {
-      const events = this.feed.follow({ after: lastEventId ?? query.after, types: query.type, projectId: query.projectId }, () => feedScope(this.access, principal), sse.signal);
+      const events = this.feed.follow(
+        { after: lastEventId ?? query.after, types: query.type, projectId: query.projectId },
+        () => feedScope(this.access, principal),
+        sse.signal,
+      );
       for await (const event of events) {
         await sse.send(event.position, event);
         if (sse.signal.aborted) break;
@@ -84,6 +112,7 @@ export class FeedController implements OnApplicationShutdown {
         response.write(`event: error\ndata: ${JSON.stringify({ message: 'the stream stopped; reconnect to resume' })}\n\n`);
       }
     } finally {
+      release();
       sse.end();
     }
   }
@@ -95,10 +124,12 @@ export class FeedController implements OnApplicationShutdown {
   @Get('projects/:projectId/events')
   @ApiOperation({ summary: 'A page of one project’s events as CloudEvents 1.0, in global order. Resume with `after` = `next`' })
   @ApiOkResponse({ type: FeedPageDto.Output })
-  async projectEvents(@Param('projectId') projectId: string, @Query() query: FeedQuery) {
+  async projectEvents(@Param('projectId') projectId: string, @Query() query: FeedQuery, @CurrentPrincipal() principal: Principal) {
     if (query.projectId !== undefined && query.projectId !== projectId) throw projectNotFound(query.projectId);
     await this.planning.project(projectId);
-    return this.feed.page({ after: query.after, limit: query.limit, types: query.type, projectId }, { all: true });
+    // The project's events as the organisation feed shows them: grants and API keys to admins only.
+    const scope: FeedScope = principal.admin ? { all: true } : { all: false, projects: new Set([projectId]) };
+    return this.feed.page({ after: query.after, limit: query.limit, types: query.type, projectId }, scope);
   }
 
   @Get('schemas')
@@ -118,11 +149,18 @@ export class FeedController implements OnApplicationShutdown {
   @ApiOperation({ summary: 'The JSON Schema (draft 2020-12) of one event type’s `data` at one version' })
   schema(@Param('type') type: string, @Param('version') version: string) {
     const schema = /^\d{1,4}$/.test(version) ? eventSchema(type, Number(version)) : undefined;
-    if (!schema) throw new NotFoundException({ code: 'SCHEMA_NOT_FOUND', message: `no schema for ${type} version ${version}; GET /schemas lists them` });
+    if (!schema)
+      throw new NotFoundException({
+        code: 'SCHEMA_NOT_FOUND',
+        message: `no schema for ${type} version ${version}; GET /schemas lists them`,
+      });
     return schema;
   }
 }
 
 function projectNotFound(projectId: string): NotFoundException {
-  return new NotFoundException({ code: 'PROJECT_NOT_FOUND', message: `project ${projectId} does not exist, or you have no role in its project that reads its events` });
+  return new NotFoundException({
+    code: 'PROJECT_NOT_FOUND',
+    message: `project ${projectId} does not exist, or you have no role in its project that reads its events`,
+  });
 }

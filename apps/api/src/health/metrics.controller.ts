@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Response } from 'express';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { Public } from '../security/principal';
+import { signInRegistry } from '../auth/sign-in-throttle';
 
 /** Prometheus metrics: the process, and each read model's lag, counted when scraped. */
 @ApiTags('operations')
@@ -34,7 +35,11 @@ export class MetricsController {
           for (const row of await lag()) this.set({ projection: row.name }, value(row));
         },
       });
-    gauge('planledger_projection_pending_events', `Events a read model has still to apply (counted up to ${LAG_COUNT_LIMIT})`, (row) => row.pending);
+    gauge(
+      'planledger_projection_pending_events',
+      `Events a read model has still to apply (counted up to ${LAG_COUNT_LIMIT})`,
+      (row) => row.pending,
+    );
     gauge('planledger_projection_applied_events', 'Events a read model has applied since it was (re)built', (row) => row.applied);
     gauge('planledger_projection_dead_letters', 'Events a read model could not apply', (row) => row.deadLetters);
 
@@ -47,7 +52,8 @@ export class MetricsController {
       async collect() {
         this.reset();
         const counts = await Promise.race([queues.counts(), sleep(1000).then(() => undefined)]).catch(() => undefined);
-        for (const [queue, states] of Object.entries(counts ?? {})) for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
+        for (const [queue, states] of Object.entries(counts ?? {}))
+          for (const [state, n] of Object.entries(states)) this.set({ queue, state }, n);
       },
     });
     new Gauge({
@@ -56,17 +62,22 @@ export class MetricsController {
       labelNames: ['type'],
       registers: [this.registry],
       async collect() {
-        const counts = await Promise.all(ALERT_EVENT_TYPES.map(async (type) => [type, await countEvents(store, { types: [type], limit: ALERT_COUNT_LIMIT })] as const));
+        const counts = await Promise.all(
+          ALERT_EVENT_TYPES.map(async (type) => [type, await countEvents(store, { types: [type], limit: ALERT_COUNT_LIMIT })] as const),
+        );
         for (const [type, n] of counts) this.set({ type }, n);
       },
     });
   }
 
   @Get()
-  @ApiOperation({ summary: 'Prometheus metrics: process figures, each read model’s pending events, applied events and dead letters, jobs per queue and state, and alert counts' })
+  @ApiOperation({
+    summary:
+      'Prometheus metrics: process figures, each read model’s pending events, applied events and dead letters, jobs per queue and state, and alert counts',
+  })
   @ApiProduces('text/plain')
   async metrics(@Res() response: Response): Promise<void> {
     response.setHeader('Content-Type', this.registry.contentType);
-    response.send(await this.registry.metrics());
+    response.send(`${await this.registry.metrics()}\n${await signInRegistry.metrics()}`);
   }
 }

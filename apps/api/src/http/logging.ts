@@ -4,7 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthenticatedRequest } from '../security/principal';
 import { CORRELATION_HEADER } from './request-context';
 
-const PINO_LEVELS: Record<PlanLedgerConfig['LOG_LEVEL'], string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const PINO_LEVELS: Record<PlanLedgerConfig['LOG_LEVEL'], string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 
 /** Where secrets can appear in a request log; pino replaces them before anything is written. */
 export const REDACTED_PATHS = [
@@ -12,12 +19,24 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'req.headers["idempotency-key"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.secret',
   '*.token',
   '*.key',
 ];
+
+/**
+ * The one-time sign-in link carries its secret in the path and the OIDC callback its code in the
+ * query: neither may reach a log line.
+ */
+export function redactUrlSecrets(url: string): string {
+  if (url.startsWith('/auth/link/')) return '/auth/link/[redacted]';
+  if (url.startsWith('/auth/callback') || url.startsWith('/invitation') || url.startsWith('/password-reset'))
+    return url.replace(/\?.*$/, '?[redacted]');
+  return url;
+}
 
 /**
  * JSON logs through pino: one line per request with its correlation id and actor, with credentials
@@ -40,7 +59,11 @@ export function loggingModule(config: PlanLedgerConfig) {
       },
       serializers: {
         // The query string can carry cursors, never secrets; bodies are not logged at all.
-        req: (request: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: request.method, url: request.url, headers: request.headers }),
+        req: (request: { method: string; url: string; headers: Record<string, unknown> }) => ({
+          method: request.method,
+          url: redactUrlSecrets(request.url),
+          headers: request.headers,
+        }),
       },
     },
   });

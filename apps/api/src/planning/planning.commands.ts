@@ -11,42 +11,83 @@ type TeamChange = Parameters<Planning['changeTeam']>[1];
 type TaskChange = Parameters<Planning['changeTask']>[1];
 
 export class OpenProjectCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly charter: ProjectCharter, readonly meta: RequestMetadata) {
+  constructor(
+    readonly projectId: string,
+    readonly charter: ProjectCharter,
+    readonly meta: RequestMetadata,
+  ) {
     super();
   }
 }
 export class AmendProjectCharterCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly changes: Partial<ProjectCharter>, readonly reason: string, readonly meta: RequestMetadata, readonly ifMatch?: number) {
+  constructor(
+    readonly projectId: string,
+    readonly changes: Partial<ProjectCharter>,
+    readonly reason: string,
+    readonly meta: RequestMetadata,
+    readonly ifMatch?: number,
+  ) {
     super();
   }
 }
 export class CloseProjectCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly reason: string, readonly meta: RequestMetadata, readonly ifMatch?: number, readonly outcome?: ProjectOutcome) {
+  constructor(
+    readonly projectId: string,
+    readonly reason: string,
+    readonly meta: RequestMetadata,
+    readonly ifMatch?: number,
+    readonly outcome?: ProjectOutcome,
+  ) {
     super();
   }
 }
 export class SetGoalCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly goalId: string, readonly definition: GoalDefinition, readonly meta: RequestMetadata) {
+  constructor(
+    readonly projectId: string,
+    readonly goalId: string,
+    readonly definition: GoalDefinition,
+    readonly meta: RequestMetadata,
+  ) {
     super();
   }
 }
 export class ChangeGoalCommand extends Command<CommandResult> {
-  constructor(readonly goalId: string, readonly change: GoalChange, readonly meta: RequestMetadata, readonly ifMatch?: number) {
+  constructor(
+    readonly goalId: string,
+    readonly change: GoalChange,
+    readonly meta: RequestMetadata,
+    readonly ifMatch?: number,
+  ) {
     super();
   }
 }
 export class ChangeTeamCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly change: TeamChange, readonly meta: RequestMetadata, readonly ifMatch?: number) {
+  constructor(
+    readonly projectId: string,
+    readonly change: TeamChange,
+    readonly meta: RequestMetadata,
+    readonly ifMatch?: number,
+  ) {
     super();
   }
 }
 export class PlanTaskCommand extends Command<CommandResult> {
-  constructor(readonly projectId: string, readonly taskId: string, readonly plan: TaskPlan, readonly meta: RequestMetadata) {
+  constructor(
+    readonly projectId: string,
+    readonly taskId: string,
+    readonly plan: TaskPlan,
+    readonly meta: RequestMetadata,
+  ) {
     super();
   }
 }
 export class ChangeTaskCommand extends Command<CommandResult> {
-  constructor(readonly taskId: string, readonly change: TaskChange, readonly meta: RequestMetadata, readonly ifMatch?: number) {
+  constructor(
+    readonly taskId: string,
+    readonly change: TaskChange,
+    readonly meta: RequestMetadata,
+    readonly ifMatch?: number,
+  ) {
     super();
   }
 }

@@ -11,11 +11,13 @@ import {
   recordActualBodySchema,
   recordActualsBatchBodySchema,
   rephaseGoalBodySchema,
+  changeGoalRollupBodySchema,
   linkGoalStrategyBodySchema,
   setGoalBodySchema,
   withdrawGoalBodySchema,
   joinMemberBodySchema,
   changeMemberRoleBodySchema,
+  amendMemberBodySchema,
   memberLeavesBodySchema,
   setSkillRequirementBodySchema,
   planTaskBodySchema,
@@ -46,6 +48,7 @@ export class AdjustGoalTargetBody extends createZodDto(adjustGoalTargetBodySchem
 export class MoveGoalDeadlineBody extends createZodDto(moveGoalDeadlineBodySchema) {}
 export class ChangeGoalOwnerBody extends createZodDto(changeGoalOwnerBodySchema) {}
 export class RephaseGoalBody extends createZodDto(rephaseGoalBodySchema) {}
+export class ChangeGoalRollupBody extends createZodDto(changeGoalRollupBodySchema) {}
 export class LinkGoalStrategyBody extends createZodDto(linkGoalStrategyBodySchema) {}
 export class WithdrawGoalBody extends createZodDto(withdrawGoalBodySchema) {}
 export class RecordActualBody extends createZodDto(recordActualBodySchema) {}
@@ -53,6 +56,7 @@ export class CorrectActualBody extends createZodDto(correctActualBodySchema) {}
 export class CommandResultDto extends createZodDto(commandResultSchema) {}
 export class JoinMemberBody extends createZodDto(joinMemberBodySchema) {}
 export class ChangeMemberRoleBody extends createZodDto(changeMemberRoleBodySchema) {}
+export class AmendMemberBody extends createZodDto(amendMemberBodySchema) {}
 export class MemberLeavesBody extends createZodDto(memberLeavesBodySchema) {}
 export class SetSkillRequirementBody extends createZodDto(setSkillRequirementBodySchema) {}
 export class PlanTaskBody extends createZodDto(planTaskBodySchema) {}

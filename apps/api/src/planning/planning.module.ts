@@ -18,8 +18,16 @@ import { EVENT_STORE, type EventStore } from '@planledger/event-store';
   // Planning comes from the global SecurityModule, which shares it with the AccessGuard.
   providers: [
     ...PLANNING_COMMAND_HANDLERS,
-    { provide: Progress, inject: [READ_MODELS, EVENT_STORE], useFactory: (models: ReadModelStore, store: EventStore) => new Progress(models, store) },
-    { provide: Boards, inject: [READ_MODELS, EVENT_STORE, Progress], useFactory: (models: ReadModelStore, store: EventStore, progress: Progress) => new Boards(models, store, progress) },
+    {
+      provide: Progress,
+      inject: [READ_MODELS, EVENT_STORE],
+      useFactory: (models: ReadModelStore, store: EventStore) => new Progress(models, store),
+    },
+    {
+      provide: Boards,
+      inject: [READ_MODELS, EVENT_STORE, Progress],
+      useFactory: (models: ReadModelStore, store: EventStore, progress: Progress) => new Boards(models, store, progress),
+    },
   ],
 })
 export class PlanningModule {}

@@ -1,7 +1,9 @@
-import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Planning, Progress, todayIn } from '@planledger/application';
 import { parseEvent } from '@planledger/contracts';
+import { LastWrites } from '../http/last-writes';
+import type { AuthenticatedRequest } from '../security/principal';
 import { ProgressQuery } from './planning.dtos';
 
 /** Where goals stand against their plan, from the goal-progress read model. */
@@ -11,20 +13,24 @@ export class ProgressController {
   constructor(
     private readonly planning: Planning,
     private readonly progress: Progress,
+    private readonly lastWrites: LastWrites,
   ) {}
 
   @Get('projects/:projectId/progress')
-  @ApiOperation({ summary: 'Every goal of the project against its plan: actual, expected, pace, forecast and status; parents with their children rolled up. `caughtUp` is false when `minPosition` was not reached within 2 s' })
-  async project(@Param('projectId') projectId: string, @Query() query: ProgressQuery) {
+  @ApiOperation({
+    summary:
+      'Every goal of the project against its plan: actual, expected, pace, forecast and status; parents with their children rolled up. `caughtUp` is false when `minPosition` was not reached within 2 s',
+  })
+  async project(@Param('projectId') projectId: string, @Query() query: ProgressQuery, @Req() request: AuthenticatedRequest) {
     const { state } = await this.planning.project(projectId);
-    const caughtUp = await this.progress.reached(query.minPosition);
+    const caughtUp = await this.progress.reached(await this.lastWrites.minPosition(request, query.minPosition));
     return { ...(await this.progress.project(projectId, query.date ?? todayIn(state.charter?.timeZone ?? 'UTC'))), caughtUp };
   }
 
   @Get('goals/:goalId/progress')
   @ApiOperation({ summary: 'One goal against its plan, with the daily series of actual and expected for charts' })
-  async goal(@Param('goalId') goalId: string, @Query() query: ProgressQuery) {
-    const caughtUp = await this.progress.reached(query.minPosition);
+  async goal(@Param('goalId') goalId: string, @Query() query: ProgressQuery, @Req() request: AuthenticatedRequest) {
+    const caughtUp = await this.progress.reached(await this.lastWrites.minPosition(request, query.minPosition));
     const view = await this.progress.goal(
       goalId,
       async (projectId) => query.date ?? todayIn((await this.planning.project(projectId)).state.charter?.timeZone ?? 'UTC'),

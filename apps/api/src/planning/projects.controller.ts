@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Access, Planning, type RequestMetadata } from '@planledger/application';
 import { CurrentPrincipal, type Principal } from '../security/principal';
@@ -7,7 +15,21 @@ import { AmendProjectCharterCommand, CloseProjectCommand, OpenProjectCommand, Pl
 import type { Response } from 'express';
 import { Command, etag, IfMatch, newId } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { AmendProjectCharterBody, CloseProjectBody, CommandResultDto, HistoryPageDto, ListProjectsQuery, OpenProjectBody, PlanAsOfQuery, PlanDiffDto, PlanDiffQuery, PlanSnapshotDto, PlanTaskBody, ProjectHistoryQuery, SetGoalBody } from './planning.dtos';
+import {
+  AmendProjectCharterBody,
+  CloseProjectBody,
+  CommandResultDto,
+  HistoryPageDto,
+  ListProjectsQuery,
+  OpenProjectBody,
+  PlanAsOfQuery,
+  PlanDiffDto,
+  PlanDiffQuery,
+  PlanSnapshotDto,
+  PlanTaskBody,
+  ProjectHistoryQuery,
+  SetGoalBody,
+} from './planning.dtos';
 
 @ApiTags('projects')
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
@@ -28,7 +50,10 @@ export class ProjectsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'The projects you hold a role in (all of them for admins), in the order they were opened, a page at a time (pass `next` as `after`)' })
+  @ApiOperation({
+    summary:
+      'The projects you hold a role in (all of them for admins), in the order they were opened, a page at a time (pass `next` as `after`)',
+  })
   async list(@Query() query: ListProjectsQuery, @CurrentPrincipal() principal: Principal) {
     if (principal.admin) return this.planning.listProjects(query.limit, query.after);
     const { grants } = await this.access.current();
@@ -40,20 +65,29 @@ export class ProjectsController {
   @ApiNotFoundResponse({ description: 'No such project' })
   async get(@Param('projectId') projectId: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.planning.project(projectId);
-    const [goals, team, tasks] = await Promise.all([this.planning.projectGoals(projectId), this.planning.team(projectId), this.planning.projectTasks(projectId)]);
+    const [goals, team, tasks] = await Promise.all([
+      this.planning.projectGoals(projectId),
+      this.planning.team(projectId),
+      this.planning.projectTasks(projectId),
+    ]);
     response.setHeader('ETag', etag(revision));
     return { projectId, status: state.status, revision, charter: state.charter, team, goals, tasks };
   }
 
   @Get(':projectId/history')
-  @ApiOperation({ summary: 'Every change to the project, its team, goals and tasks: who, when (recorded and business time), what (before → after) and why' })
+  @ApiOperation({
+    summary:
+      'Every change to the project, its team, goals and tasks: who, when (recorded and business time), what (before → after) and why',
+  })
   @ApiOkResponse({ type: HistoryPageDto.Output })
   history(@Param('projectId') projectId: string, @Query() query: ProjectHistoryQuery) {
     return this.planning.history(projectId, query);
   }
 
   @Get(':projectId/plan')
-  @ApiOperation({ summary: 'The whole plan (goals and targets, owners, team and roles, tasks and assignees) as the system knew it at `asOf`' })
+  @ApiOperation({
+    summary: 'The whole plan (goals and targets, owners, team and roles, tasks and assignees) as the system knew it at `asOf`',
+  })
   @ApiOkResponse({ type: PlanSnapshotDto.Output })
   planAsOf(@Param('projectId') projectId: string, @Query() query: PlanAsOfQuery) {
     return this.planning.planAsOf(projectId, query.asOf);
@@ -78,7 +112,11 @@ export class ProjectsController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return commandResponse(response, projectId, await this.commands.execute(new AmendProjectCharterCommand(projectId, body.changes, body.reason, meta, ifMatch)));
+    return commandResponse(
+      response,
+      projectId,
+      await this.commands.execute(new AmendProjectCharterCommand(projectId, body.changes, body.reason, meta, ifMatch)),
+    );
   }
 
   @Post(':projectId/closure')
@@ -92,13 +130,22 @@ export class ProjectsController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) response: Response,
   ) {
-    return commandResponse(response, projectId, await this.commands.execute(new CloseProjectCommand(projectId, body.reason, meta, ifMatch, body.outcome)));
+    return commandResponse(
+      response,
+      projectId,
+      await this.commands.execute(new CloseProjectCommand(projectId, body.reason, meta, ifMatch, body.outcome)),
+    );
   }
 
   @Post(':projectId/tasks')
   @ApiOperation({ summary: 'Plan a task: goal or strategy link, parent task, assignee, due date, estimate' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
-  async planTask(@Param('projectId') projectId: string, @Body() body: PlanTaskBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+  async planTask(
+    @Param('projectId') projectId: string,
+    @Body() body: PlanTaskBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const taskId = newId(meta, `task of ${projectId}`);
     return commandResponse(response, taskId, await this.commands.execute(new PlanTaskCommand(projectId, taskId, body, meta)));
   }
@@ -106,7 +153,12 @@ export class ProjectsController {
   @Post(':projectId/goals')
   @ApiOperation({ summary: 'Set a SMART goal with its KPI, target, phasing and owner' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
-  async setGoal(@Param('projectId') projectId: string, @Body() body: SetGoalBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+  async setGoal(
+    @Param('projectId') projectId: string,
+    @Body() body: SetGoalBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const goalId = newId(meta, `goal of ${projectId}`);
     return commandResponse(response, goalId, await this.commands.execute(new SetGoalCommand(projectId, goalId, body, meta)));
   }

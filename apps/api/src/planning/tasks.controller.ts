@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiHeader, ApiOkResponse, ApiOperation, ApiPreconditionFailedResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CommandBus } from '@nestjs/cqrs';
 import { Planning, type RequestMetadata } from '@planledger/application';
 import { ChangeTaskCommand } from './planning.commands';
@@ -36,14 +43,28 @@ export class TasksController {
   async get(@Param('taskId') taskId: string, @Res({ passthrough: true }) response: Response) {
     const { state, revision } = await this.planning.task(taskId);
     response.setHeader('ETag', etag(revision));
-    return { taskId, projectId: state.projectId, status: state.status, percent: state.percent, blockedReason: state.blockedReason, revision, ...state.plan };
+    return {
+      taskId,
+      projectId: state.projectId,
+      status: state.status,
+      percent: state.percent,
+      blockedReason: state.blockedReason,
+      revision,
+      ...state.plan,
+    };
   }
 
   @Post('assignment')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign the task to a current member' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  assign(@Param('taskId') id: string, @Body() body: AssignTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  assign(
+    @Param('taskId') id: string,
+    @Body() body: AssignTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'AssignTask', data: body }, meta, ifMatch);
   }
 
@@ -51,7 +72,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Hand the task to another current member, with a reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  reassign(@Param('taskId') id: string, @Body() body: AssignTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  reassign(
+    @Param('taskId') id: string,
+    @Body() body: AssignTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'AssignTask', data: body }, meta, ifMatch);
   }
 
@@ -59,7 +86,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start an assigned task' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  start(@Param('taskId') id: string, @Body() _body: StartTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  start(
+    @Param('taskId') id: string,
+    @Body() _body: StartTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'StartTask', data: {} }, meta, ifMatch);
   }
 
@@ -67,7 +100,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Report progress (percent and a note) on a started task' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  progress(@Param('taskId') id: string, @Body() body: ReportTaskProgressBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  progress(
+    @Param('taskId') id: string,
+    @Body() body: ReportTaskProgressBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'ReportTaskProgress', data: body }, meta, ifMatch);
   }
 
@@ -75,7 +114,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark the task blocked, with the reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  block(@Param('taskId') id: string, @Body() body: BlockTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  block(
+    @Param('taskId') id: string,
+    @Body() body: BlockTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'BlockTask', data: body }, meta, ifMatch);
   }
 
@@ -83,7 +128,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Lift the block; the task returns to where it was' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  unblock(@Param('taskId') id: string, @Body() body: UnblockTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  unblock(
+    @Param('taskId') id: string,
+    @Body() body: UnblockTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'UnblockTask', data: body }, meta, ifMatch);
   }
 
@@ -91,7 +142,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Move the due date inside the project period, with a reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  moveDueDate(@Param('taskId') id: string, @Body() body: MoveTaskDueDateBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  moveDueDate(
+    @Param('taskId') id: string,
+    @Body() body: MoveTaskDueDateBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'MoveTaskDueDate', data: body }, meta, ifMatch);
   }
 
@@ -99,7 +156,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Complete the task' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  complete(@Param('taskId') id: string, @Body() body: CompleteTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  complete(
+    @Param('taskId') id: string,
+    @Body() body: CompleteTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'CompleteTask', data: body }, meta, ifMatch);
   }
 
@@ -107,7 +170,13 @@ export class TasksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel the task, with a reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  cancel(@Param('taskId') id: string, @Body() body: CancelTaskBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
+  cancel(
+    @Param('taskId') id: string,
+    @Body() body: CancelTaskBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     return this.change(res, id, { type: 'CancelTask', data: body }, meta, ifMatch);
   }
 

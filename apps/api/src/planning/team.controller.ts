@@ -6,7 +6,14 @@ import { ChangeTeamCommand } from './planning.commands';
 import type { Response } from 'express';
 import { Command, IfMatch } from '../http/request-context';
 import { commandResponse } from './command-response';
-import { ChangeMemberRoleBody, CommandResultDto, JoinMemberBody, MemberLeavesBody, SetSkillRequirementBody } from './planning.dtos';
+import {
+  AmendMemberBody,
+  ChangeMemberRoleBody,
+  CommandResultDto,
+  JoinMemberBody,
+  MemberLeavesBody,
+  SetSkillRequirementBody,
+} from './planning.dtos';
 
 @ApiTags('team')
 @ApiUnprocessableEntityResponse({ description: 'A business rule refused the command; the body names it with a stable code' })
@@ -20,8 +27,17 @@ export class TeamController {
   @Post('members')
   @ApiOperation({ summary: 'A member joins: role, responsibilities, skills with levels, weekly capacity, reports-to' })
   @ApiCreatedResponse({ type: CommandResultDto.Output })
-  async join(@Param('projectId') projectId: string, @Body() body: JoinMemberBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) res: Response) {
-    return commandResponse(res, body.memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'JoinMember', data: body }, meta)));
+  async join(
+    @Param('projectId') projectId: string,
+    @Body() body: JoinMemberBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return commandResponse(
+      res,
+      body.memberId,
+      await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'JoinMember', data: body }, meta)),
+    );
   }
 
   @Post('members/:memberId/role-changes')
@@ -36,7 +52,34 @@ export class TeamController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return commandResponse(res, memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'ChangeMemberRole', data: { memberId, ...body } }, meta, ifMatch)));
+    return commandResponse(
+      res,
+      memberId,
+      await this.commands.execute(
+        new ChangeTeamCommand(projectId, { type: 'ChangeMemberRole', data: { memberId, ...body } }, meta, ifMatch),
+      ),
+    );
+  }
+
+  @Post('members/:memberId/amendments')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Correct a member’s name or details (skills, weekly capacity, reports-to): only the fields sent change; with a reason',
+  })
+  @ApiOkResponse({ type: CommandResultDto.Output })
+  async amend(
+    @Param('projectId') projectId: string,
+    @Param('memberId') memberId: string,
+    @Body() body: AmendMemberBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return commandResponse(
+      res,
+      memberId,
+      await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'AmendMember', data: { memberId, ...body } }, meta, ifMatch)),
+    );
   }
 
   @Post('members/:memberId/departure')
@@ -51,14 +94,28 @@ export class TeamController {
     @IfMatch() ifMatch: number | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return commandResponse(res, memberId, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'MemberLeaves', data: { memberId, ...body } }, meta, ifMatch)));
+    return commandResponse(
+      res,
+      memberId,
+      await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'MemberLeaves', data: { memberId, ...body } }, meta, ifMatch)),
+    );
   }
 
   @Post('skill-requirements')
   @HttpCode(200)
   @ApiOperation({ summary: 'Require a skill at a level for a number of members (0 drops it)' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  async requireSkill(@Param('projectId') projectId: string, @Body() body: SetSkillRequirementBody, @Command() meta: RequestMetadata, @IfMatch() ifMatch: number | undefined, @Res({ passthrough: true }) res: Response) {
-    return commandResponse(res, body.skill, await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'SetSkillRequirement', data: body }, meta, ifMatch)));
+  async requireSkill(
+    @Param('projectId') projectId: string,
+    @Body() body: SetSkillRequirementBody,
+    @Command() meta: RequestMetadata,
+    @IfMatch() ifMatch: number | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return commandResponse(
+      res,
+      body.skill,
+      await this.commands.execute(new ChangeTeamCommand(projectId, { type: 'SetSkillRequirement', data: body }, meta, ifMatch)),
+    );
   }
 }

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, type RequestMetadata } from '@planledger/application';
-import { grantAccessBodySchema, issueApiKeyBodySchema, issuedApiKeySchema, revokeAccessBodySchema, revokeApiKeyBodySchema } from '@planledger/contracts';
+import {
+  grantAccessBodySchema,
+  issueApiKeyBodySchema,
+  issuedApiKeySchema,
+  revokeAccessBodySchema,
+  revokeApiKeyBodySchema,
+} from '@planledger/contracts';
 import type { Response } from 'express';
 import { createZodDto } from 'nestjs-zod';
 import { Command } from '../http/request-context';
@@ -30,7 +36,12 @@ export class AccessController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Give a user or service account a role in the project (replaces the role it held)' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  async grant(@Param('projectId') projectId: string, @Body() body: GrantAccessBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+  async grant(
+    @Param('projectId') projectId: string,
+    @Body() body: GrantAccessBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return commandResponse(response, projectId, await this.access.grant(projectId, body.subject, body.role, body.memberId, meta));
   }
 
@@ -38,7 +49,12 @@ export class AccessController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Take a role away, with a reason' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  async revoke(@Param('projectId') projectId: string, @Body() body: RevokeAccessBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+  async revoke(
+    @Param('projectId') projectId: string,
+    @Body() body: RevokeAccessBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return commandResponse(response, projectId, await this.access.revoke(projectId, body.subject, body.reason, meta));
   }
 
@@ -46,7 +62,15 @@ export class AccessController {
   @ApiOperation({ summary: 'Service accounts’ API keys (never their secrets)' })
   async apiKeys() {
     const keys = [...(await this.access.current()).apiKeys.values()];
-    return { apiKeys: keys.map(({ keyId, name, subject, expiresAt, revoked }) => ({ keyId, name, subject, expiresAt: expiresAt ?? null, revoked })) };
+    return {
+      apiKeys: keys.map(({ keyId, name, subject, expiresAt, revoked }) => ({
+        keyId,
+        name,
+        subject,
+        expiresAt: expiresAt ?? null,
+        revoked,
+      })),
+    };
   }
 
   @Post('api-keys')
@@ -62,7 +86,12 @@ export class AccessController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key: it stops working on the next request' })
   @ApiOkResponse({ type: CommandResultDto.Output })
-  async revokeKey(@Param('keyId') keyId: string, @Body() body: RevokeApiKeyBody, @Command() meta: RequestMetadata, @Res({ passthrough: true }) response: Response) {
+  async revokeKey(
+    @Param('keyId') keyId: string,
+    @Body() body: RevokeApiKeyBody,
+    @Command() meta: RequestMetadata,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     return commandResponse(response, keyId, await this.access.revokeApiKey(keyId, body.reason, meta));
   }
 }

@@ -1,11 +1,29 @@
-import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Injectable,
+  Logger,
+  Inject,
+  NotFoundException,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { Access, Planning, type Alerts } from '@planledger/application';
 import { ALERTS } from '@planledger/runtime';
 import { idSchema } from '@planledger/contracts';
 import { authorize, type Grant } from '@planledger/domain';
 import { AuthenticationFailed, Authenticator } from './authenticator';
+import { Accounts } from '../auth/accounts.service';
+import { readCookie } from '../auth/cookies';
+import { allowedOrigins, changesState, checkCsrf } from '../auth/csrf';
+import { Sessions } from '../auth/sessions.service';
+import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
+import { PLANLEDGER_CONFIG } from '@planledger/runtime';
+import type { PlanLedgerConfig } from '@planledger/config';
 import { PUBLIC_ROUTE, type AuthenticatedRequest, type Principal } from './principal';
+import type { Response } from 'express';
 import { ROUTE_POLICIES, type RoutePolicy } from './route-policies';
 
 /** The header the development builds took the actor from; a request that still sends one must name itself. */
@@ -26,6 +44,10 @@ export class AccessGuard implements CanActivate {
     private readonly access: Access,
     private readonly planning: Planning,
     private readonly modules: ModuleRef,
+    private readonly sessions: Sessions,
+    private readonly accounts: Accounts,
+    @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
+    @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
   ) {}
 
   /** An alert's project, and the member it is about (who may acknowledge it besides the managers). */
@@ -38,18 +60,31 @@ export class AccessGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const open = this.reflector.getAllAndOverride<boolean | 'identified'>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    if (open === 'identified') {
+      const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+      if (request.header('authorization') !== undefined || readCookie(request, this.sessions.names.session) !== undefined)
+        request.principal = await this.authenticate(request).catch(() => undefined);
+      return true;
+    }
+    if (open) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = await this.authenticate(request);
     const claimed = request.header(LEGACY_ACTOR_HEADER);
     if (claimed !== undefined && claimed !== principal.subject) {
-      throw new ForbiddenException({ code: 'ACTOR_MISMATCH', message: `the credential acts as ${principal.subject}; ${LEGACY_ACTOR_HEADER} may not claim another actor` });
+      throw new ForbiddenException({
+        code: 'ACTOR_MISMATCH',
+        message: `the credential acts as ${principal.subject}; ${LEGACY_ACTOR_HEADER} may not claim another actor`,
+      });
     }
     request.principal = principal;
+    // An answer for one credential is nobody else's: no browser or proxy keeps a copy.
+    context.switchToHttp().getResponse<Response>().setHeader('Cache-Control', 'no-store');
     // Every id in the path has the shape ids are given, before anything looks it up.
     for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, string>)) {
       const checked = idSchema.safeParse(value);
-      if (!checked.success) throw new BadRequestException({ code: 'INVALID_ID', message: `${name} ${checked.error.issues[0]?.message ?? 'is malformed'}` });
+      if (!checked.success)
+        throw new BadRequestException({ code: 'INVALID_ID', message: `${name} ${checked.error.issues[0]?.message ?? 'is malformed'}` });
     }
 
     const route = `${request.method} ${(request.route as { path?: string } | undefined)?.path ?? request.path}`;
@@ -63,12 +98,44 @@ export class AccessGuard implements CanActivate {
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
+    const authorization = request.header('authorization');
+    if (authorization === undefined && readCookie(request, this.sessions.names.session) !== undefined) return this.fromSession(request);
     try {
-      return await this.authenticator.authenticate(request.header('authorization'));
+      return await this.authenticator.authenticate(authorization);
     } catch (error) {
       if (error instanceof AuthenticationFailed) throw new UnauthorizedException({ code: error.code, message: error.message });
       throw error;
     }
+  }
+
+  /**
+   * A browser session: live on the server, its API key (if it was exchanged for one) not revoked,
+   * and, for a change, the CSRF proof. A bearer credential needs none of this.
+   */
+  private async fromSession(request: AuthenticatedRequest): Promise<Principal> {
+    const session = await this.sessions.resolve(request);
+    if (!session)
+      throw new UnauthorizedException({
+        code: 'SESSION_INVALID',
+        message: 'the session has ended (signed out, revoked or expired): sign in again',
+      });
+    if (session.keyId !== null) {
+      const key = (await this.access.current()).apiKeys.get(session.keyId);
+      if (!key || key.revoked || (key.expiresAt !== undefined && Date.parse(key.expiresAt) <= Date.now()))
+        throw new UnauthorizedException({
+          code: 'SESSION_INVALID',
+          message: 'the API key this session was made with is revoked or expired',
+        });
+    }
+    if (changesState(request)) checkCsrf(request, session.csrfToken, allowedOrigins(this.config));
+    const account = await this.accounts.bySubject(session.subject);
+    return {
+      subject: session.subject,
+      admin: this.settings.admins.has(session.subject) || account?.orgRole === 'admin',
+      via: 'session',
+      sessionId: session.sessionId,
+      ...(session.name ? { name: session.name } : {}),
+    };
   }
 
   private async check(principal: Principal, policy: RoutePolicy, params: Record<string, string>): Promise<void> {
@@ -76,7 +143,10 @@ export class AccessGuard implements CanActivate {
     if (target.kind === 'organisation') {
       // Listing and the feed filter by grants themselves; other organisation actions are for admins.
       if (policy.filteredByGrants || authorize({ admin: principal.admin }, action) === 'allow') return;
-      throw new ForbiddenException({ code: 'FORBIDDEN', message: `${principal.subject} may not ${action}: it needs an organisation admin` });
+      throw new ForbiddenException({
+        code: 'FORBIDDEN',
+        message: `${principal.subject} may not ${action}: it needs an organisation admin`,
+      });
     }
     const id = params[target.param];
     let projectId = id;

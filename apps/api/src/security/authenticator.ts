@@ -9,10 +9,16 @@ const SUBJECT = /^[^\s\p{Cc}]{1,190}$/u;
 
 /** The failure a credential met, said plainly but without helping a guesser. */
 export class AuthenticationFailed extends Error {
-  constructor(readonly code: 'CREDENTIAL_REQUIRED' | 'CREDENTIAL_INVALID', message: string) {
+  constructor(
+    readonly code: 'CREDENTIAL_REQUIRED' | 'CREDENTIAL_INVALID',
+    message: string,
+  ) {
     super(message);
   }
 }
+
+/** How far a token's nbf and iat may be ahead of our clock. */
+const CLOCK_SKEW_SECONDS = 30;
 
 /** Turns an Authorization header into a Principal: a bearer JWT, or a service account's API key. */
 @Injectable()
@@ -29,9 +35,11 @@ export class Authenticator {
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    if (!authorization) throw new AuthenticationFailed('CREDENTIAL_REQUIRED', 'send "Authorization: Bearer <token>" or "Authorization: ApiKey <key>"');
+    if (!authorization)
+      throw new AuthenticationFailed('CREDENTIAL_REQUIRED', 'send "Authorization: Bearer <token>" or "Authorization: ApiKey <key>"');
     const [scheme, credential, extra] = authorization.trim().split(/\s+/);
-    if (!credential || extra !== undefined) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the Authorization header must be "<scheme> <credential>"');
+    if (!credential || extra !== undefined)
+      throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the Authorization header must be "<scheme> <credential>"');
     if (/^bearer$/i.test(scheme)) return this.fromJwt(credential);
     if (/^apikey$/i.test(scheme)) {
       const key = await this.access.verifyApiKey(credential);
@@ -45,24 +53,45 @@ export class Authenticator {
     const known = this.verified.get(token);
     if (known) return known;
     let sub: unknown;
-    let exp: number | undefined;
+    let exp: number;
     try {
       const verified = await jwtVerify(token, this.settings.key as never, {
         algorithms: this.settings.algorithms,
         ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
         ...(this.settings.audience ? { audience: this.settings.audience } : {}),
-        clockTolerance: 30,
+        // A token valid for ever is a password that cannot be changed: exp is required.
+        requiredClaims: ['exp'],
+        clockTolerance: CLOCK_SKEW_SECONDS,
       });
       sub = verified.payload.sub;
-      exp = verified.payload.exp;
+      exp = verified.payload.exp as number;
+      const now = Math.floor(Date.now() / 1000);
+      const { iat } = verified.payload;
+      // jose checks nbf against the skew; an iat from the future is as suspect.
+      if (iat !== undefined && iat > now + CLOCK_SKEW_SECONDS)
+        throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the token is issued in the future (iat)');
+      const max = this.settings.maxLifetimeSeconds;
+      if (max !== undefined && exp - Math.min(iat ?? now, now) > max + CLOCK_SKEW_SECONDS)
+        throw new AuthenticationFailed(
+          'CREDENTIAL_INVALID',
+          `the token is valid for longer than the ${Math.round(max / 3600)} hours allowed (exp)`,
+        );
     } catch (error) {
-      const reason = (error as { code?: string }).code === 'ERR_JWT_EXPIRED' ? 'the token has expired' : 'the token is not valid';
+      if (error instanceof AuthenticationFailed) throw error;
+      const code = (error as { code?: string; claim?: string }).code;
+      const reason =
+        code === 'ERR_JWT_EXPIRED'
+          ? 'the token has expired'
+          : code === 'ERR_JWT_CLAIM_VALIDATION_FAILED'
+            ? `the token is not valid (${(error as { claim?: string }).claim ?? 'a claim'}: ${(error as Error).message})`
+            : 'the token is not valid';
       throw new AuthenticationFailed('CREDENTIAL_INVALID', reason);
     }
-    if (typeof sub !== 'string' || !SUBJECT.test(sub)) throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the token names no subject (sub)');
+    if (typeof sub !== 'string' || !SUBJECT.test(sub))
+      throw new AuthenticationFailed('CREDENTIAL_INVALID', 'the token names no subject (sub)');
     const subject = `user:${sub}`;
     const principal: Principal = { subject, admin: this.settings.admins.has(subject), via: 'jwt' };
-    const remaining = exp === undefined ? 60_000 : exp * 1000 - Date.now();
+    const remaining = exp * 1000 - Date.now();
     if (remaining > 0) this.verified.set(token, principal, { ttl: Math.min(60_000, remaining) });
     return principal;
   }

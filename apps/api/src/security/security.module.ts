@@ -6,11 +6,12 @@ import { EVENT_STORE, type EventStore } from '@planledger/event-store';
 import { PLANLEDGER_CONFIG, REDIS } from '@planledger/runtime';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { CredentialThrottlerGuard, RedisOrMemoryThrottlerStorage } from './rate-limit';
+import { CredentialThrottlerGuard, FAILED_BY_ADDRESS, FAILED_BY_KEY, RATE_LIMIT, RedisOrMemoryThrottlerStorage } from './rate-limit';
 import { AccessController } from './access.controller';
 import { AccessGuard } from './access.guard';
 import { AUTH_SETTINGS, type AuthSettings } from './auth-settings';
 import { Authenticator } from './authenticator';
+import { StreamSlots } from '../http/stream-slots';
 
 /**
  * Authentication and authorization for every route, plus the use cases they rest on. Global, so
@@ -26,7 +27,11 @@ export class SecurityModule {
         ThrottlerModule.forRootAsync({
           inject: [PLANLEDGER_CONFIG, REDIS],
           useFactory: (config: PlanLedgerConfig, redis: Redis) => ({
-            throttlers: [{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+            throttlers: [
+              { name: RATE_LIMIT, ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE },
+              { name: FAILED_BY_ADDRESS, ttl: 60_000, limit: config.AUTH_FAILURES_PER_MINUTE },
+              { name: FAILED_BY_KEY, ttl: 60_000, limit: config.AUTH_FAILURES_PER_MINUTE },
+            ],
             storage: new RedisOrMemoryThrottlerStorage(redis),
           }),
         }),
@@ -34,15 +39,28 @@ export class SecurityModule {
       controllers: [AccessController],
       providers: [
         { provide: AUTH_SETTINGS, useValue: settings },
-        { provide: AggregateCache, inject: [PLANLEDGER_CONFIG], useFactory: (config: PlanLedgerConfig) => new AggregateCache(config.AGGREGATE_CACHE_SIZE) },
-        { provide: Planning, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Planning(store, cache) },
-        { provide: Access, inject: [EVENT_STORE, AggregateCache], useFactory: (store: EventStore, cache: AggregateCache) => new Access(store, cache) },
+        {
+          provide: AggregateCache,
+          inject: [PLANLEDGER_CONFIG],
+          useFactory: (config: PlanLedgerConfig) => new AggregateCache(config.AGGREGATE_CACHE_SIZE),
+        },
+        {
+          provide: Planning,
+          inject: [EVENT_STORE, AggregateCache],
+          useFactory: (store: EventStore, cache: AggregateCache) => new Planning(store, cache),
+        },
+        {
+          provide: Access,
+          inject: [EVENT_STORE, AggregateCache],
+          useFactory: (store: EventStore, cache: AggregateCache) => new Access(store, cache),
+        },
         Authenticator,
+        StreamSlots,
         // Guards run in this order: count the request first, so a flood never reaches token checks.
         { provide: APP_GUARD, useClass: CredentialThrottlerGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [Planning, Access, AggregateCache],
+      exports: [Planning, Access, AggregateCache, Authenticator, AUTH_SETTINGS, StreamSlots],
     };
   }
 }

@@ -1,5 +1,12 @@
 import { APPEND_SKEW_MS, PlanTimeline, toCloudEvent } from '@planledger/application';
-import { restorerOf, type EventStore, type JsonObject, type NewEvent, type RestoredAppend, type StoredEvent } from '@planledger/event-store';
+import {
+  restorerOf,
+  type EventStore,
+  type JsonObject,
+  type NewEvent,
+  type RestoredAppend,
+  type StoredEvent,
+} from '@planledger/event-store';
 import { SingleBar } from 'cli-progress';
 import { stringify } from 'csv-stringify';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
@@ -24,16 +31,32 @@ export interface ExportOptions {
 
 const PAGE = 5000;
 const POSITION = /^\d{20}-\d{20}$/;
-const CSV_COLUMNS = ['position', 'recordedAt', 'streamId', 'revision', 'type', 'schemaVersion', 'eventId', 'actor', 'projectId', 'correlationId', 'data', 'metadata'];
+const CSV_COLUMNS = [
+  'position',
+  'recordedAt',
+  'streamId',
+  'revision',
+  'type',
+  'schemaVersion',
+  'eventId',
+  'actor',
+  'projectId',
+  'correlationId',
+  'data',
+  'metadata',
+];
 
 /**
  * The events in log order from `after`, recorded up to `until`, of one project or all, a page at
  * a time (two pages in memory at most: the next is read while this one is written).
  */
-export async function* eventsToExport(store: EventStore, options: Pick<ExportOptions, 'after' | 'until' | 'project'>): AsyncIterable<StoredEvent[]> {
+export async function* eventsToExport(
+  store: EventStore,
+  options: Pick<ExportOptions, 'after' | 'until' | 'project'>,
+): AsyncIterable<StoredEvent[]> {
   const until = options.until === undefined ? Number.POSITIVE_INFINITY : Date.parse(options.until);
   const read = (after: string | undefined) => store.readAll({ after, limit: PAGE, projectId: options.project });
-  for (let next = read(options.after); ; ) {
+  for (let next = read(options.after); ;) {
     const page = await next;
     if (page.events.length === PAGE) next = read(page.position);
     if (until === Number.POSITIVE_INFINITY) yield page.events;
@@ -62,16 +85,22 @@ async function put(out: Writable, chunk: string): Promise<void> {
 /** `planledger events export`: the log, streamed to a file or stdout. */
 export async function exportEvents(store: EventStore, options: ExportOptions): Promise<number> {
   if (!EXPORT_FORMATS.includes(options.format)) throw new UsageError(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
-  if (options.after !== undefined && !POSITION.test(options.after)) throw new UsageError('--after must be a position the feed or an export gave (20 digits, "-", 20 digits)');
-  if (options.until !== undefined && Number.isNaN(Date.parse(options.until))) throw new UsageError('--until must be an ISO 8601 time, e.g. 2026-11-30T00:00:00Z');
+  if (options.after !== undefined && !POSITION.test(options.after))
+    throw new UsageError('--after must be a position the feed or an export gave (20 digits, "-", 20 digits)');
+  if (options.until !== undefined && Number.isNaN(Date.parse(options.until)))
+    throw new UsageError('--until must be an ISO 8601 time, e.g. 2026-11-30T00:00:00Z');
   const out: Writable = options.output ? createWriteStream(options.output) : process.stdout;
-  const bar = options.progress ?? process.stderr.isTTY ? new SingleBar({ format: 'exporting {value} events | {rate} ev/s', stream: process.stderr }) : undefined;
+  const bar =
+    (options.progress ?? process.stderr.isTTY)
+      ? new SingleBar({ format: 'exporting {value} events | {rate} ev/s', stream: process.stderr })
+      : undefined;
   bar?.start(0, 0, { rate: 0 });
   const started = Date.now();
   let count = 0;
   let csv: ReturnType<typeof stringify> | undefined;
   if (options.format === 'csv') {
-    csv = stringify({ header: true, columns: CSV_COLUMNS });
+    // A cell that starts with = + - @ or a tab would run as a formula in a spreadsheet: it gets a leading '.
+    csv = stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true });
     csv.pipe(out, { end: false });
   }
   // Lines go out a page at a time: one write per line costs more than the serialising.
@@ -81,24 +110,25 @@ export async function exportEvents(store: EventStore, options: ExportOptions): P
       const lines = options.format === 'ndjson' ? page.map((e) => JSON.stringify(e)) : page.map((e) => JSON.stringify(toCloudEvent(e)));
       await put(out, `${lines.join('\n')}\n`);
       count += page.length;
-    } else for (const event of page) {
-      const row = {
-        position: event.position,
-        recordedAt: event.recordedAt,
-        streamId: event.streamId,
-        revision: event.revision,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        eventId: event.eventId,
-        actor: event.metadata.actor,
-        projectId: event.metadata.projectId ?? '',
-        correlationId: event.metadata.correlationId ?? '',
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-      };
-      if (!(csv as ReturnType<typeof stringify>).write(row)) await once(csv as ReturnType<typeof stringify>, 'drain');
-      count++;
-    }
+    } else
+      for (const event of page) {
+        const row = {
+          position: event.position,
+          recordedAt: event.recordedAt,
+          streamId: event.streamId,
+          revision: event.revision,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          eventId: event.eventId,
+          actor: event.metadata.actor,
+          projectId: event.metadata.projectId ?? '',
+          correlationId: event.metadata.correlationId ?? '',
+          data: JSON.stringify(event.data),
+          metadata: JSON.stringify(event.metadata),
+        };
+        if (!(csv as ReturnType<typeof stringify>).write(row)) await once(csv as ReturnType<typeof stringify>, 'drain');
+        count++;
+      }
     if (bar) bar.update(count, { rate: Math.round(count / Math.max((Date.now() - started) / 1000, 0.001)) });
   }
   if (csv) {
@@ -157,7 +187,9 @@ async function* exportedLines(file: string, onBytes?: (bytes: number) => void): 
     const parsed = exportedEventSchema.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new UsageError(`${file}:${line}: ${issue?.path.join('.') || '(line)'} ${issue?.message ?? 'is malformed'} (import reads \`events export --format ndjson\`)`);
+      throw new UsageError(
+        `${file}:${line}: ${issue?.path.join('.') || '(line)'} ${issue?.message ?? 'is malformed'} (import reads \`events export --format ndjson\`)`,
+      );
     }
     yield { line, event: parsed.data };
   }
@@ -170,8 +202,10 @@ async function* exportedLines(file: string, onBytes?: (bytes: number) => void): 
  */
 export async function importEvents(store: EventStore, file: string, options: { progress?: boolean } = {}): Promise<number> {
   const restore = restorerOf(store);
-  if (!restore) throw new UsageError(`import restores into PostgreSQL or PGlite; the ${store.info.adapter} store cannot keep recorded times`);
-  if ((await store.readAll({ limit: 1 })).events.length > 0) throw new UsageError(`the store at ${store.info.location} already holds events; import only fills an empty store`);
+  if (!restore)
+    throw new UsageError(`import restores into PostgreSQL or PGlite; the ${store.info.adapter} store cannot keep recorded times`);
+  if ((await store.readAll({ limit: 1 })).events.length > 0)
+    throw new UsageError(`the store at ${store.info.location} already holds events; import only fills an empty store`);
   let size: number;
   try {
     size = statSync(file).size;
@@ -185,7 +219,10 @@ export async function importEvents(store: EventStore, file: string, options: { p
   let total = 0;
   for await (const { line, event } of exportedLines(file)) {
     const expected = (revisions.get(event.streamId) ?? -1) + 1;
-    if (event.revision !== expected) throw new UsageError(`${file}:${line}: ${event.streamId} revision ${event.revision} follows revision ${expected - 1}; the export is incomplete or out of order`);
+    if (event.revision !== expected)
+      throw new UsageError(
+        `${file}:${line}: ${event.streamId} revision ${event.revision} follows revision ${expected - 1}; the export is incomplete or out of order`,
+      );
     if (ids.has(event.eventId)) throw new UsageError(`${file}:${line}: event id ${event.eventId} appears twice`);
     ids.add(event.eventId);
     revisions.set(event.streamId, event.revision);
@@ -195,7 +232,12 @@ export async function importEvents(store: EventStore, file: string, options: { p
 
   // Pass 2: consecutive events of one stream go back in one append, each with its recorded time.
   const show = options.progress ?? process.stderr.isTTY;
-  const bar = show ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {events}/{total_events} events | ETA {eta_formatted}', stream: process.stderr }) : undefined;
+  const bar = show
+    ? new SingleBar({
+        format: 'importing [{bar}] {percentage}% | {events}/{total_events} events | ETA {eta_formatted}',
+        stream: process.stderr,
+      })
+    : undefined;
   bar?.start(Math.max(size, 1), 0, { events: 0, total_events: total });
   let read = 0;
   let written = 0;
@@ -221,7 +263,14 @@ export async function importEvents(store: EventStore, file: string, options: { p
     pendingStreams.add(first.streamId);
     pending.push({
       streamId: first.streamId,
-      events: group.map((e) => ({ eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, data: e.data as JsonObject, metadata: e.metadata as NewEvent['metadata'], recordedAt: e.recordedAt })),
+      events: group.map((e) => ({
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        data: e.data as JsonObject,
+        metadata: e.metadata as NewEvent['metadata'],
+        recordedAt: e.recordedAt,
+      })),
       expected: first.revision === 0 ? 'no_stream' : first.revision - 1,
     });
     pendingEvents += group.length;

@@ -5,7 +5,10 @@ import { MultiBar } from 'cli-progress';
 
 async function readModels(store: EventStore): Promise<SqlReadModelStore> {
   const sql = sqlClientOf(store);
-  if (!sql) throw new UsageError(`read models live beside the events in PostgreSQL or PGlite; the ${store.info.adapter} store keeps them only inside the process that runs it`);
+  if (!sql)
+    throw new UsageError(
+      `read models live beside the events in PostgreSQL or PGlite; the ${store.info.adapter} store keeps them only inside the process that runs it`,
+    );
   return SqlReadModelStore.open(sql);
 }
 
@@ -16,14 +19,23 @@ export class UsageError extends Error {}
 export function pick(name: string | undefined): Projection<never>[] {
   if (name === undefined) return [...PROJECTIONS];
   const found = PROJECTIONS.filter((p) => p.name === name || projectionId(p) === name);
-  if (found.length === 0) throw new UsageError(`no projection is called "${name}"; there are: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
+  if (found.length === 0)
+    throw new UsageError(`no projection is called "${name}"; there are: ${PROJECTIONS.map((p) => p.name).join(', ')}`);
   return found;
 }
 
 /** `planledger projections status`: each read model's checkpoint, pending events and dead letters. */
 export async function status(store: EventStore): Promise<number> {
   const rows = await projectionLag(store, await readModels(store));
-  console.table(rows.map((r) => ({ projection: r.name, position: r.position ?? '(none)', applied: r.applied, pending: r.pending >= LAG_COUNT_LIMIT ? `${LAG_COUNT_LIMIT}+` : r.pending, 'dead letters': r.deadLetters })));
+  console.table(
+    rows.map((r) => ({
+      projection: r.name,
+      position: r.position ?? '(none)',
+      applied: r.applied,
+      pending: r.pending >= LAG_COUNT_LIMIT ? `${LAG_COUNT_LIMIT}+` : r.pending,
+      'dead letters': r.deadLetters,
+    })),
+  );
   return 0;
 }
 
@@ -57,7 +69,8 @@ export async function rebuild(store: EventStore, name: string | undefined, optio
         const result = await rebuildProjection(store, models, projection, {
           batchSize: options.batchSize,
           signal: stop.signal,
-          onProgress: (applied) => bar.update(Math.min(applied, total), { rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) }),
+          onProgress: (applied) =>
+            bar.update(Math.min(applied, total), { rate: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)) }),
         });
         bar.update(Math.min(result.applied, total));
         return { ...result, seconds: (Date.now() - started) / 1000 };

@@ -1,5 +1,13 @@
 import type { AccessEvent, ProjectRole } from '@planledger/contracts';
-import { decideAccess, evolveAccess, initialAccessState, type AccessCommand, type AccessContext, type AccessState, type ApiKey } from '@planledger/domain';
+import {
+  decideAccess,
+  evolveAccess,
+  initialAccessState,
+  type AccessCommand,
+  type AccessContext,
+  type AccessState,
+  type ApiKey,
+} from '@planledger/domain';
 import type { EventStore } from '@planledger/event-store';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
@@ -48,13 +56,22 @@ export class Access {
     this.commands = new CommandHandler(store, cache);
   }
 
-  grant(projectId: string, subject: string, role: ProjectRole, memberId: string | undefined, metadata: RequestMetadata): Promise<CommandResult> {
+  grant(
+    projectId: string,
+    subject: string,
+    role: ProjectRole,
+    memberId: string | undefined,
+    metadata: RequestMetadata,
+  ): Promise<CommandResult> {
     return this.commands.handle(
       ACCESS_STREAM,
       accessDecider,
       { type: 'GrantAccess', data: { projectId, subject, role, ...(memberId === undefined ? {} : { memberId }) }, metadata },
       async (_, read) => {
-        const [project, team] = await Promise.all([read.read(projectStream(projectId), projectDecider), read.read(teamStream(projectId), teamDecider)]);
+        const [project, team] = await Promise.all([
+          read.read(projectStream(projectId), projectDecider),
+          read.read(teamStream(projectId), teamDecider),
+        ]);
         return { project, currentMemberIds: new Set(team.members.keys()) };
       },
       { projectId, metadata },
@@ -62,7 +79,13 @@ export class Access {
   }
 
   revoke(projectId: string, subject: string, reason: string, metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(ACCESS_STREAM, accessDecider, { type: 'RevokeAccess', data: { projectId, subject, reason }, metadata }, async () => ({}), { projectId, metadata });
+    return this.commands.handle(
+      ACCESS_STREAM,
+      accessDecider,
+      { type: 'RevokeAccess', data: { projectId, subject, reason }, metadata },
+      async () => ({}),
+      { projectId, metadata },
+    );
   }
 
   async issueApiKey(name: string, expiresAt: string | undefined, metadata: RequestMetadata): Promise<IssuedApiKey> {
@@ -71,7 +94,11 @@ export class Access {
     const result = await this.commands.handle(
       ACCESS_STREAM,
       accessDecider,
-      { type: 'IssueApiKey', data: { keyId, name, secretHash: sha256(secret), ...(expiresAt === undefined ? {} : { expiresAt }) }, metadata },
+      {
+        type: 'IssueApiKey',
+        data: { keyId, name, secretHash: sha256(secret), ...(expiresAt === undefined ? {} : { expiresAt }) },
+        metadata,
+      },
       async () => ({}),
       { metadata },
     );
@@ -79,7 +106,13 @@ export class Access {
   }
 
   revokeApiKey(keyId: string, reason: string, metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(ACCESS_STREAM, accessDecider, { type: 'RevokeApiKey', data: { keyId, reason }, metadata }, async () => ({}), { metadata });
+    return this.commands.handle(
+      ACCESS_STREAM,
+      accessDecider,
+      { type: 'RevokeApiKey', data: { keyId, reason }, metadata },
+      async () => ({}),
+      { metadata },
+    );
   }
 
   /**

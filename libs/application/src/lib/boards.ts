@@ -33,11 +33,24 @@ export class Boards {
    * capacity, and attainment on the goals the member owns; the skill requirements with who covers them.
    */
   async team(projectId: string, today: string, team: { revision: number | undefined; members: Member[]; skillCoverage: SkillCoverage[] }) {
-    const [cards, progress, { position }] = await Promise.all([this.cards(projectId), this.progress.project(projectId, today), this.models.checkpoint(this.cardsId)]);
+    const [cards, progress, { position }] = await Promise.all([
+      this.cards(projectId),
+      this.progress.project(projectId, today),
+      this.models.checkpoint(this.cardsId),
+    ]);
     const members = team.members.map((member) => {
       const goals = progress.goals
         .filter((g) => g.goalStatus === 'active' && g.owner.kind === 'member' && g.owner.memberId === member.memberId)
-        .map((g) => ({ goalId: g.goalId, title: g.title, target: g.target, actualToDate: g.actualToDate, expectedToDate: g.expectedToDate, attainment: g.attainment, pace: g.pace, status: g.status }));
+        .map((g) => ({
+          goalId: g.goalId,
+          title: g.title,
+          target: g.target,
+          actualToDate: g.actualToDate,
+          expectedToDate: g.expectedToDate,
+          attainment: g.attainment,
+          pace: g.pace,
+          status: g.status,
+        }));
       return {
         memberId: member.memberId,
         name: member.name,
@@ -49,6 +62,14 @@ export class Boards {
         goals,
       };
     });
-    return { projectId, date: today, revision: team.revision ?? null, position: position ?? null, members, skillCoverage: team.skillCoverage, unassignedOpenTasks: cards.filter((c) => c.assigneeId === null && isOpen(c)).length };
+    return {
+      projectId,
+      date: today,
+      revision: team.revision ?? null,
+      position: position ?? null,
+      members,
+      skillCoverage: team.skillCoverage,
+      unassignedOpenTasks: cards.filter((c) => c.assigneeId === null && isOpen(c)).length,
+    };
   }
 }

@@ -1,7 +1,15 @@
 import { parseEvent, type PlanLedgerEvent } from '@planledger/contracts';
 import type { CommandMetadata } from '@planledger/domain';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WrongExpectedVersion, type AppendCondition, type EventStore, type NewEvent, type Position, type StoredEvent } from '@planledger/event-store';
+import {
+  WrongExpectedVersion,
+  type AppendCondition,
+  type EventStore,
+  type NewEvent,
+  type Position,
+  type StoredEvent,
+  type StreamAppend,
+} from '@planledger/event-store';
 import { v5 as uuidv5 } from 'uuid';
 import { AggregateCache, type Snapshot } from './aggregate-cache';
 import { ConcurrencyConflict, IdempotencyKeyReused, PreconditionFailed } from './errors';
@@ -41,14 +49,22 @@ export interface CommandResult {
   /** Global position of the last event written; wait for a projection to reach it to read your write. */
   position: Position | undefined;
   events: PlanLedgerEvent[];
+  /** The answer to a retry of a command stored before (its Idempotency-Key found): nothing new was written. */
+  replayed?: boolean;
 }
+
+/**
+ * Where a change came from when not from a request of its own: a spreadsheet import names its file
+ * and the importer's name, so the history reads "imported from targets-Q1.xlsx by Li Na".
+ */
+export type ChangeOrigin = { kind: 'import'; fileName: string; actorName: string | null };
 
 export interface HandleOptions {
   /** If-Match: apply only when the stream is at this revision. */
   ifMatch?: number;
   /** Project the events belong to, for every event's metadata (none for organisation-wide events). */
   projectId?: string;
-  metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency };
+  metadata: CommandMetadata & { correlationId: string; causationId?: string; idempotency?: Idempotency; origin?: ChangeOrigin };
   /** The command creates the stream under an id just generated: the first attempt skips reading it. */
   creates?: boolean;
 }
@@ -56,11 +72,17 @@ export interface HandleOptions {
 /** How a command reads the other aggregates its rules depend on. */
 export interface ContextReader {
   /** The aggregate's state; the revision read is sent with the append as a condition. */
-  read<State, Event extends PlanLedgerEvent>(streamId: string, decider: Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>): Promise<State>;
+  read<State, Event extends PlanLedgerEvent>(
+    streamId: string,
+    decider: Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>,
+  ): Promise<State>;
 }
 
 /** What folding a stream needs of its decider. */
-export type Folding<State, Event extends PlanLedgerEvent> = Pick<Decider<State, Event, unknown, unknown>, 'initialState' | 'evolve' | 'fold'>;
+export type Folding<State, Event extends PlanLedgerEvent> = Pick<
+  Decider<State, Event, unknown, unknown>,
+  'initialState' | 'evolve' | 'fold'
+>;
 
 /** The state after the events, by the decider's `fold` where it has one. */
 export function fold<State, Event extends PlanLedgerEvent>(decider: Folding<State, Event>, state: State, events: readonly Event[]): State {
@@ -68,10 +90,51 @@ export function fold<State, Event extends PlanLedgerEvent>(decider: Folding<Stat
 }
 
 /** Folds a stream into its decider's state, parsing each event against its current contract. */
-export async function loadAggregate<State, Event extends PlanLedgerEvent>(store: EventStore, streamId: string, decider: Folding<State, Event>): Promise<Loaded<State>> {
+export async function loadAggregate<State, Event extends PlanLedgerEvent>(
+  store: EventStore,
+  streamId: string,
+  decider: Folding<State, Event>,
+): Promise<Loaded<State>> {
   const stored = await store.readStream(streamId);
   const events = stored.map((e) => parseEvent(e.type, e.data) as Event);
-  return { state: fold(decider, decider.initialState, events), stored, revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision };
+  return {
+    state: fold(decider, decider.initialState, events),
+    stored,
+    revision: stored.length === 0 ? undefined : stored[stored.length - 1].revision,
+  };
+}
+
+/** One stream's part of a command that writes several streams at once (see CommandHandler.handleTogether). */
+export interface CommandPart {
+  streamId: string;
+  folding: Folding<unknown, PlanLedgerEvent>;
+  /** The command creates this stream under an id just generated: the first attempt skips reading it. */
+  creates?: boolean;
+  decide(state: unknown, context: ContextReader): Promise<PlanLedgerEvent[]>;
+}
+
+/** A part of a multi-stream command: the decider and command of one stream, with how its context is read. */
+export function commandPart<State, Event extends PlanLedgerEvent, Command, Context>(
+  streamId: string,
+  decider: Decider<State, Event, Command, Context>,
+  command: Command,
+  loadContext: (state: State, context: ContextReader) => Promise<Context>,
+  options: { creates?: boolean; unless?: (refusal: unknown, state: State) => boolean } = {},
+): CommandPart {
+  return {
+    streamId,
+    folding: decider as unknown as Folding<unknown, PlanLedgerEvent>,
+    creates: options.creates,
+    decide: async (state, context) => {
+      try {
+        return decider.decide(command, state as State, await loadContext(state as State, context));
+      } catch (refusal) {
+        // A refusal the caller takes as "nothing to do here" (the task of an action item planned already).
+        if (options.unless?.(refusal, state as State)) return [];
+        throw refusal;
+      }
+    },
+  };
 }
 
 /** Attempts before a command that keeps losing races is answered with a conflict. */
@@ -111,7 +174,14 @@ export class CommandHandler {
     if (!hit || hit.revision === undefined) return this.load(streamId, decider);
     const newer = await this.store.readStream(streamId, { from: hit.revision + 1 });
     if (newer.length === 0) return hit;
-    const snapshot = { state: fold(decider, hit.state, newer.map((e) => parseEvent(e.type, e.data) as Event)), revision: newer[newer.length - 1].revision };
+    const snapshot = {
+      state: fold(
+        decider,
+        hit.state,
+        newer.map((e) => parseEvent(e.type, e.data) as Event),
+      ),
+      revision: newer[newer.length - 1].revision,
+    };
     this.cache.remember(streamId, snapshot);
     return snapshot;
   }
@@ -175,18 +245,29 @@ export class CommandHandler {
       if (events.length === 0) return { streamId, revision: current.revision, position: undefined, events };
 
       try {
-        const result = await this.store.appendToStream(streamId, events.map((event, index) => this.toNewEvent(streamId, event, index, options)), {
-          expected: current.revision ?? 'no_stream',
-          conditions,
-        });
+        const result = await this.store.appendToStream(
+          streamId,
+          events.map((event, index) => this.toNewEvent(streamId, event, index, options)),
+          {
+            expected: current.revision ?? 'no_stream',
+            conditions,
+          },
+        );
         if (result.duplicate) this.cache.forget(streamId);
         else this.cache.remember(streamId, { state: fold(decider, current.state, events), revision: result.nextRevision });
-        return { streamId, revision: result.nextRevision, position: result.positions[result.positions.length - 1], events };
+        return {
+          streamId,
+          revision: result.nextRevision,
+          position: result.positions[result.positions.length - 1],
+          events,
+          ...(result.duplicate ? { replayed: true } : {}),
+        };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersion)) throw error;
         this.cache.forget(error.streamId);
         const ownStream = error.streamId === streamId;
-        if (ownStream && options.ifMatch !== undefined) throw new PreconditionFailed(streamId, options.ifMatch, error.actual === 'no_stream' ? undefined : error.actual);
+        if (ownStream && options.ifMatch !== undefined)
+          throw new PreconditionFailed(streamId, options.ifMatch, error.actual === 'no_stream' ? undefined : error.actual);
         if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrencyConflict(error.streamId, error.actual);
         // Lost a race for the stream itself: pause a little so the writers spread out. A moved
         // context stream only needs reading again.
@@ -195,8 +276,101 @@ export class CommandHandler {
     }
   }
 
+  /**
+   * A command that writes several streams (meeting minutes and the tasks of their action items):
+   * each part decided on its stream's state as `handle` would, then every part's events appended
+   * in one atomic write, each with its expected revision and every context read as a condition,
+   * so the command is stored whole or not at all. Lost races are decided again; a keyed retry of a
+   * command stored whole answers with the first results. Results come in the order of the parts.
+   */
+  async handleTogether(parts: CommandPart[], options: Omit<HandleOptions, 'ifMatch' | 'creates'>): Promise<CommandResult[]> {
+    const { idempotency, actor } = options.metadata;
+    let fresh = false;
+    for (let attempt = 1; ; attempt++) {
+      const states: Snapshot<unknown>[] = [];
+      let cached = false;
+      if (idempotency) {
+        const loaded = await Promise.all(parts.map((part) => this.load(part.streamId, part.folding)));
+        const replays = loaded.map((l, i) => replayed(parts[i].streamId, l.stored, idempotency, actor));
+        // Stored whole (one atomic write), so the first part's replay answers for all of them.
+        if (replays[0])
+          return replays.map((r, i) => r ?? { streamId: parts[i].streamId, revision: loaded[i].revision, position: undefined, events: [] });
+        states.push(...loaded);
+      } else {
+        for (const part of parts) {
+          if (part.creates && attempt === 1) {
+            states.push({ state: part.folding.initialState, revision: undefined });
+            cached = true;
+            continue;
+          }
+          const hit = fresh ? undefined : this.cache.get<unknown>(part.streamId);
+          cached ||= hit !== undefined;
+          states.push(hit ?? (await this.load(part.streamId, part.folding)));
+        }
+      }
+
+      const conditions = new Map<string, AppendCondition>();
+      const reader: ContextReader = {
+        read: async (contextStream, contextDecider) => {
+          const hit = fresh ? undefined : this.cache.get<never>(contextStream);
+          cached ||= hit !== undefined;
+          const snapshot = hit ?? (await this.load(contextStream, contextDecider));
+          if (!conditions.has(contextStream))
+            conditions.set(contextStream, { streamId: contextStream, revision: snapshot.revision ?? 'no_stream' });
+          return snapshot.state;
+        },
+      };
+      const decided: PlanLedgerEvent[][] = [];
+      try {
+        for (const [i, part] of parts.entries()) decided.push(await part.decide(states[i].state, reader));
+      } catch (refusal) {
+        if (!cached) throw refusal;
+        fresh = true;
+        continue;
+      }
+      const writing = parts.map((part, i) => ({ part, i })).filter(({ i }) => decided[i].length > 0);
+      if (writing.length === 0)
+        return parts.map((part, i) => ({ streamId: part.streamId, revision: states[i].revision, position: undefined, events: [] }));
+      // A stream written by a part is checked by its expected revision, not as a condition.
+      for (const { part } of writing) conditions.delete(part.streamId);
+      const appends: StreamAppend[] = writing.map(({ part, i }) => ({
+        streamId: part.streamId,
+        events: decided[i].map((event, index) => this.toNewEvent(part.streamId, event, index, options)),
+        expected: states[i].revision ?? 'no_stream',
+      }));
+      try {
+        const result = await this.store.appendToStreams(appends, { conditions: [...conditions.values()] });
+        const results: CommandResult[] = parts.map((part, i) => ({
+          streamId: part.streamId,
+          revision: states[i].revision,
+          position: undefined,
+          events: [],
+        }));
+        writing.forEach(({ part, i }, n) => {
+          const written = result.streams[n];
+          if (result.duplicate) this.cache.forget(part.streamId);
+          else
+            this.cache.remember(part.streamId, { state: fold(part.folding, states[i].state, decided[i]), revision: written.nextRevision });
+          results[i] = {
+            streamId: part.streamId,
+            revision: written.nextRevision,
+            position: written.positions[written.positions.length - 1],
+            events: decided[i],
+            ...(result.duplicate ? { replayed: true } : {}),
+          };
+        });
+        return results;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersion)) throw error;
+        this.cache.forget(error.streamId);
+        if (attempt >= MAX_COMMAND_ATTEMPTS) throw new ConcurrencyConflict(error.streamId, error.actual);
+        if (writing.some(({ part }) => part.streamId === error.streamId)) await sleep(Math.random() * 5 * attempt);
+      }
+    }
+  }
+
   private toNewEvent(streamId: string, event: PlanLedgerEvent, index: number, options: HandleOptions): NewEvent {
-    const { idempotency, actor, correlationId, causationId, now } = options.metadata;
+    const { idempotency, actor, correlationId, causationId, now, origin } = options.metadata;
     return {
       ...(idempotency ? { eventId: idFromIdempotencyKey(actor, idempotency.key, `${streamId}#${index}`) } : {}),
       type: event.type,
@@ -205,6 +379,7 @@ export class CommandHandler {
         actor,
         correlationId,
         ...(causationId ? { causationId } : {}),
+        ...(origin ? { origin } : {}),
         ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
         occurredAt: now,
         ...(idempotency ? { idempotencyKey: idempotency.key, requestHash: idempotency.requestHash } : {}),
@@ -219,5 +394,11 @@ function replayed(streamId: string, stored: StoredEvent[], idempotency: Idempote
   if (earlier.length === 0) return undefined;
   if (earlier[0].metadata['requestHash'] !== idempotency.requestHash) throw new IdempotencyKeyReused(idempotency.key);
   const last = earlier[earlier.length - 1];
-  return { streamId, revision: last.revision, position: last.position, events: earlier.map((e) => parseEvent(e.type, e.data)) };
+  return {
+    streamId,
+    revision: last.revision,
+    position: last.position,
+    events: earlier.map((e) => parseEvent(e.type, e.data)),
+    replayed: true,
+  };
 }

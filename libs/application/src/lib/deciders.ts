@@ -1,5 +1,10 @@
 import type { GoalEvent, ProjectEvent, StrategyEvent, TaskEvent, TeamEvent } from '@planledger/contracts';
 import {
+  driftDecider as domainDriftDecider,
+  type CheckDrift,
+  type DriftContext,
+  type DriftEvent,
+  type DriftStreamState,
   decideGoal,
   decideStrategy,
   evolveStrategy,
@@ -46,6 +51,8 @@ export const goalDecider: Decider<GoalState, GoalEvent, GoalCommand, GoalContext
   decide: decideGoal,
 };
 
+export const driftDecider: Decider<DriftStreamState, DriftEvent, CheckDrift, DriftContext> = domainDriftDecider;
+
 export const teamDecider: Decider<TeamState, TeamEvent, TeamCommand, TeamContext> = {
   initialState: initialTeamState,
   evolve: evolveTeam,
@@ -58,4 +65,8 @@ export const taskDecider: Decider<TaskState, TaskEvent, TaskCommand, TaskContext
   decide: decideTask,
 };
 
-export const strategyDecider: Decider<StrategyState, StrategyEvent, StrategyCommand, StrategyContext> = { initialState: initialStrategyState, evolve: evolveStrategy, decide: decideStrategy };
+export const strategyDecider: Decider<StrategyState, StrategyEvent, StrategyCommand, StrategyContext> = {
+  initialState: initialStrategyState,
+  evolve: evolveStrategy,
+  decide: decideStrategy,
+};

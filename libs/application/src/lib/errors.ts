@@ -1,6 +1,10 @@
 /** The caller asked to act on a revision (If-Match) the stream is no longer at. */
 export class PreconditionFailed extends Error {
-  constructor(readonly streamId: string, readonly expected: number, readonly actual: number | undefined) {
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number | undefined,
+  ) {
     super(`${streamId} is at revision ${actual ?? 'none'}, not ${expected}: reload and try again`);
     this.name = 'PreconditionFailed';
   }
@@ -8,7 +12,10 @@ export class PreconditionFailed extends Error {
 
 /** Concurrent writers kept changing the stream even after a retry. */
 export class ConcurrencyConflict extends Error {
-  constructor(readonly streamId: string, readonly actual: number | 'no_stream') {
+  constructor(
+    readonly streamId: string,
+    readonly actual: number | 'no_stream',
+  ) {
     super(`${streamId} was changed by someone else at the same time (now at revision ${actual}); try again`);
     this.name = 'ConcurrencyConflict';
   }

@@ -6,7 +6,11 @@ describe('the feed', () => {
     const store = new InMemoryEventStore();
     for (let i = 0; i < 600; i++) {
       const projectId = i % 10 === 0 ? 'mine' : 'other';
-      await store.appendToStream(`s-${i}`, [{ type: 'ProjectClosed', data: { projectId, reason: `r${i}` }, metadata: { actor: 'user:t', projectId } }], { expected: 'no_stream' });
+      await store.appendToStream(
+        `s-${i}`,
+        [{ type: 'ProjectClosed', data: { projectId, reason: `r${i}` }, metadata: { actor: 'user:t', projectId } }],
+        { expected: 'no_stream' },
+      );
     }
     let reads = 0;
     const counting = Object.assign(Object.create(store) as InMemoryEventStore, {
@@ -14,7 +18,7 @@ describe('the feed', () => {
     });
     const feed = new Feed(counting);
     const seen: string[] = [];
-    for (let after: string | undefined, caughtUp = false; !caughtUp; ) {
+    for (let after: string | undefined, caughtUp = false; !caughtUp;) {
       const page = await feed.page({ after, limit: 7 }, { all: false, projects: new Set(['mine']) });
       seen.push(...page.events.map((e) => e.subject));
       after = page.next ?? undefined;

@@ -1,6 +1,14 @@
-import { CLOUDEVENT_TYPE_PREFIX, EVENT_SCHEMA_VERSIONS, eventJsonSchemas, isEventType, schemaUri, type CloudEventJson, type EventType } from '@planledger/contracts';
+import {
+  CLOUDEVENT_TYPE_PREFIX,
+  EVENT_SCHEMA_VERSIONS,
+  eventJsonSchemas,
+  isEventType,
+  schemaUri,
+  type CloudEventJson,
+  type EventType,
+} from '@planledger/contracts';
 import type { EventStore, Position, StoredEvent } from '@planledger/event-store';
-import { ACCESS_STREAM } from './streams';
+import { ACCESS_STREAM, ACCOUNTS_STREAM } from './streams';
 
 /** The CloudEvents type and schema URI of each event type and version, built once. */
 const naming = new Map<string, { type: string; dataschema: string }>();
@@ -10,7 +18,8 @@ export function toCloudEvent(event: StoredEvent): CloudEventJson {
   const projectId = typeof event.metadata.projectId === 'string' ? event.metadata.projectId : undefined;
   const key = `${event.type}:${event.schemaVersion}`;
   let names = naming.get(key);
-  if (!names) naming.set(key, (names = { type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`, dataschema: schemaUri(event.type, event.schemaVersion) }));
+  if (!names)
+    naming.set(key, (names = { type: `${CLOUDEVENT_TYPE_PREFIX}${event.type}`, dataschema: schemaUri(event.type, event.schemaVersion) }));
   return {
     specversion: '1.0',
     id: event.eventId,
@@ -32,7 +41,11 @@ export function toCloudEvent(event: StoredEvent): CloudEventJson {
 /** The JSON Schema (draft 2020-12) of an event type's data at a version, with its `$id`; undefined if unknown. */
 export function eventSchema(type: string, version: number): Record<string, unknown> | undefined {
   if (!isEventType(type) || EVENT_SCHEMA_VERSIONS[type] !== version) return undefined;
-  return { ...(eventJsonSchemas()[type as EventType] as Record<string, unknown>), $id: schemaUri(type, version), title: `${type} v${version}` };
+  return {
+    ...(eventJsonSchemas()[type as EventType] as Record<string, unknown>),
+    $id: schemaUri(type, version),
+    title: `${type} v${version}`,
+  };
 }
 
 /** Who may see which events: every event, or only those of the projects listed. */
@@ -40,8 +53,8 @@ export type FeedScope = { all: true } | { all: false; projects: ReadonlySet<stri
 
 export function inScope(scope: FeedScope, event: StoredEvent): boolean {
   if (scope.all) return true;
-  // Grants and API keys are the organisation's; only admins read them.
-  if (event.streamId === ACCESS_STREAM) return false;
+  // Grants, API keys and accounts are the organisation's; only admins read them.
+  if (event.streamId === ACCESS_STREAM || event.streamId === ACCOUNTS_STREAM) return false;
   const projectId = event.metadata.projectId;
   return typeof projectId === 'string' && scope.projects.has(projectId);
 }
@@ -75,7 +88,12 @@ export class Feed {
   async *follow(query: Omit<FeedQuery, 'limit'>, scope: () => Promise<FeedScope>, signal: AbortSignal): AsyncIterable<CloudEventJson> {
     let current = await scope();
     let checked = Date.now();
-    for await (const event of this.store.subscribe({ after: query.after, projectId: query.projectId, types: query.types ? [...query.types] : undefined, signal })) {
+    for await (const event of this.store.subscribe({
+      after: query.after,
+      projectId: query.projectId,
+      types: query.types ? [...query.types] : undefined,
+      signal,
+    })) {
       if (Date.now() - checked > 1000) {
         current = await scope();
         checked = Date.now();
@@ -92,7 +110,12 @@ export class Feed {
     // few of the events would otherwise cost one round trip per event skipped.
     const size = Math.max(query.limit, READ_PAGE);
     for (;;) {
-      const page = await this.store.readAll({ after, limit: size, projectId: query.projectId, types: query.types ? [...query.types] : undefined });
+      const page = await this.store.readAll({
+        after,
+        limit: size,
+        projectId: query.projectId,
+        types: query.types ? [...query.types] : undefined,
+      });
       for (const event of page.events) {
         scanned++;
         after = event.position;
@@ -125,7 +148,20 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
           summary: `${type} v${EVENT_SCHEMA_VERSIONS[type]}, sent as the SSE message's data; the message id is its position`,
           payload: {
             type: 'object',
-            required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'position', 'streamrevision', 'actor'],
+            required: [
+              'specversion',
+              'id',
+              'source',
+              'type',
+              'subject',
+              'time',
+              'datacontenttype',
+              'dataschema',
+              'data',
+              'position',
+              'streamrevision',
+              'actor',
+            ],
             properties: {
               specversion: { const: '1.0' },
               id: { type: 'string', format: 'uuid' },
@@ -152,7 +188,8 @@ export function asyncApiDocument(version: string): Record<string, unknown> {
     info: {
       title: 'PlanLedger event feed',
       version,
-      description: 'Every event of the log, in global order, as CloudEvents 1.0 over Server-Sent Events. Reconnect with Last-Event-ID to resume after the last event received.',
+      description:
+        'Every event of the log, in global order, as CloudEvents 1.0 over Server-Sent Events. Reconnect with Last-Event-ID to resume after the last event received.',
     },
     defaultContentType: 'application/cloudevents+json',
     channels: {

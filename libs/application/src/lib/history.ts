@@ -9,6 +9,7 @@ const KINDS: [prefix: string, kind: HistoryEntry['kind']][] = [
   ['project-', 'project'],
   ['team-', 'team'],
   ['goal-', 'goal'],
+  ['drift-', 'goal'],
   ['task-', 'task'],
 ];
 
@@ -25,7 +26,11 @@ function mentionsMember(value: unknown, memberId: string): boolean {
  * Every change to a project, its team, goals and tasks, in the order they were recorded, from the
  * project's indexed history in the log (nothing is copied). Access grants are not part of it.
  */
-export async function projectHistory(store: EventStore, projectId: string, query: ProjectHistoryQuery): Promise<{ entries: HistoryEntry[]; next: string | null }> {
+export async function projectHistory(
+  store: EventStore,
+  projectId: string,
+  query: ProjectHistoryQuery,
+): Promise<{ entries: HistoryEntry[]; next: string | null }> {
   const entries: HistoryEntry[] = [];
   let after = query.after;
   for (let scanned = 0; scanned < SCAN_LIMIT; scanned += SCAN_PAGE) {
@@ -54,6 +59,8 @@ function toEntry(event: StoredEvent): HistoryEntry | undefined {
     type: event.type,
     streamId: event.streamId,
     actor: event.metadata.actor,
+    correlationId: event.metadata.correlationId,
+    ...originOf(event),
     recordedAt: event.recordedAt,
     occurredAt: businessDate ?? event.metadata.occurredAt,
     reason: typeof data['reason'] === 'string' ? data['reason'] : null,
@@ -63,10 +70,18 @@ function toEntry(event: StoredEvent): HistoryEntry | undefined {
   };
 }
 
+function originOf(event: StoredEvent): Pick<HistoryEntry, 'origin'> {
+  const origin = event.metadata['origin'];
+  if (origin === null || typeof origin !== 'object' || Array.isArray(origin) || origin['kind'] !== 'import') return {};
+  const actorName = typeof origin['actorName'] === 'string' ? origin['actorName'] : null;
+  return { origin: { kind: 'import', fileName: String(origin['fileName'] ?? ''), actorName } };
+}
+
 function matches(entry: HistoryEntry, event: StoredEvent, query: ProjectHistoryQuery): boolean {
   if (query.kind && entry.kind !== query.kind) return false;
   if (query.actor && entry.actor !== query.actor) return false;
   if (query.goalId && event.data['goalId'] !== query.goalId) return false;
+  if (query.taskId && event.data['taskId'] !== query.taskId) return false;
   if (query.memberId && !mentionsMember(event.data, query.memberId)) return false;
   const recorded = Date.parse(entry.recordedAt);
   if (query.from && recorded < Date.parse(query.from)) return false;

@@ -1,11 +1,33 @@
 import { parseEvent, type GoalEvent, type PlanLedgerEvent, type TaskEvent } from '@planledger/contracts';
-import { assessPace, evolveGoalProgress, evolveGoalProgressInPlace, evolveTaskCard, progressSeries, type GoalProgressDoc, type TaskCard } from '@planledger/domain';
+import {
+  dayIn,
+  evolveGoalProgress,
+  goalFigures,
+  goalForecastRange,
+  goalNodeOfDoc,
+  type GoalFigures,
+  evolveGoalProgressInPlace,
+  evolveTaskCard,
+  progressSeries,
+  type GoalProgressDoc,
+  type TaskCard,
+} from '@planledger/domain';
 import { comparePositions, countEvents, type EventStore, type JsonObject } from '@planledger/event-store';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectionId, type Projection, type ReadModelStore } from '@planledger/projections';
 import { alertsProjection, deliveriesProjection } from './alerts/alert-projections';
 
-const GOAL_EVENT_TYPES = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMoved', 'GoalOwnerChanged', 'GoalRephased', 'GoalWithdrawn', 'ActualRecorded', 'ActualCorrected'] as const;
+const GOAL_EVENT_TYPES = [
+  'GoalSet',
+  'GoalTargetAdjusted',
+  'GoalDeadlineMoved',
+  'GoalOwnerChanged',
+  'GoalRephased',
+  'GoalRollupChanged',
+  'GoalWithdrawn',
+  'ActualRecorded',
+  'ActualCorrected',
+] as const;
 
 /** Per goal: its current definition and actuals, kept by the projection runner. */
 export const goalProgressProjection: Projection<GoalProgressDoc & JsonObject> = {
@@ -13,10 +35,21 @@ export const goalProgressProjection: Projection<GoalProgressDoc & JsonObject> = 
   version: 1,
   eventTypes: GOAL_EVENT_TYPES,
   keysOf: (event) => [String(event.data['goalId'])],
-  evolve: (doc, event) => evolveGoalProgressInPlace(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
+  evolve: (doc, event) =>
+    evolveGoalProgressInPlace(doc, parseEvent(event.type, event.data) as GoalEvent) as (GoalProgressDoc & JsonObject) | undefined,
 };
 
-const TASK_EVENT_TYPES = ['TaskPlanned', 'TaskAssigned', 'TaskStarted', 'TaskProgressReported', 'TaskBlocked', 'TaskUnblocked', 'TaskDueDateMoved', 'TaskCompleted', 'TaskCancelled'] as const;
+const TASK_EVENT_TYPES = [
+  'TaskPlanned',
+  'TaskAssigned',
+  'TaskStarted',
+  'TaskProgressReported',
+  'TaskBlocked',
+  'TaskUnblocked',
+  'TaskDueDateMoved',
+  'TaskCompleted',
+  'TaskCancelled',
+] as const;
 
 /** Per task: the card the task and team boards show. */
 export const taskBoardProjection: Projection<TaskCard & JsonObject> = {
@@ -24,11 +57,17 @@ export const taskBoardProjection: Projection<TaskCard & JsonObject> = {
   version: 1,
   eventTypes: TASK_EVENT_TYPES,
   keysOf: (event) => [String(event.data['taskId'])],
-  evolve: (doc, event) => evolveTaskCard(doc, parseEvent(event.type, event.data) as TaskEvent, event.recordedAt) as (TaskCard & JsonObject) | undefined,
+  evolve: (doc, event) =>
+    evolveTaskCard(doc, parseEvent(event.type, event.data) as TaskEvent, event.recordedAt) as (TaskCard & JsonObject) | undefined,
 };
 
 /** Every projection the worker runs. */
-export const PROJECTIONS: readonly Projection<never>[] = [goalProgressProjection, taskBoardProjection, alertsProjection, deliveriesProjection] as unknown as Projection<never>[];
+export const PROJECTIONS: readonly Projection<never>[] = [
+  goalProgressProjection,
+  taskBoardProjection,
+  alertsProjection,
+  deliveriesProjection,
+] as unknown as Projection<never>[];
 
 /**
  * Read-your-writes: waits until each projection has applied `position` (a command's answer), at
@@ -60,7 +99,7 @@ export async function projectionsReached(
 
 /** Today's date where the project works. */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return dayIn(now, timeZone);
 }
 
 /** Progress views over the goal-progress read model, with pace judged by the domain's policy. */
@@ -78,35 +117,64 @@ export class Progress {
   }
 
   /**
-   * One goal on `date`: the assessment and the daily series. A goal the read model has not applied
-   * yet is folded from its events instead (the same document: the projection is proved equal).
+   * One goal on `date`: its figures (a parent's from its roll-up) and the daily series. A goal the
+   * read model has not applied yet is folded from its events instead (the same document: the
+   * projection is proved equal).
    */
   async goal(goalId: string, dateFor: (projectId: string) => Promise<string>, events: () => Promise<readonly PlanLedgerEvent[]>) {
     const stored = (await this.models.get(this.id, goalId)) as GoalProgressDoc | undefined;
     const doc = stored ?? (await events()).reduce<GoalProgressDoc | undefined>((d, e) => evolveGoalProgress(d, e as GoalEvent), undefined);
     if (!doc) return undefined;
     const date = await dateFor(doc.projectId);
-    return { ...this.view(doc, date), series: progressSeries(doc.definition, Object.values(doc.actuals), date) };
+    const docs = await this.docs(doc.projectId);
+    docs.set(doc.goalId, doc);
+    const nodes = [...docs.values()].map(goalNodeOfDoc);
+    const own = goalFigures(nodes, date).get(goalId) as GoalFigures;
+    const series = progressSeries(doc.definition, Object.values(doc.actuals), date);
+    return {
+      ...this.view(doc, own),
+      // Where it may land at the deadline: the run rate so far against the last weeks' (drift check's window).
+      forecastRange: goalForecastRange(nodes, goalId, date),
+      // A rolled-up goal has no actuals of its own: each day's actual is its roll-up on that day,
+      // from the same figure function, so the series ends where actualToDate stands.
+      series: own.rolledUp
+        ? series.map((point) => ({ ...point, actual: goalFigures(nodes, point.date).get(goalId)?.actualToDate ?? null }))
+        : series,
+    };
   }
 
-  /** Every goal of a project on `date`, parents with their children's roll-up. */
+  /** Every goal of a project on `date`, parents with their figures rolled up from their children. */
   async project(projectId: string, date: string) {
-    const docs = [...(await this.models.find(this.id, 'projectId', projectId)).values()] as GoalProgressDoc[];
-    const views = docs.map((doc) => this.view(doc, date));
+    const docs = [...(await this.docs(projectId)).values()];
+    const figures = goalFigures(docs.map(goalNodeOfDoc), date);
+    const views = docs.map((doc) => this.view(doc, figures.get(doc.goalId) as GoalFigures));
     const goals = views.map((view) => {
       const children = views.filter((c) => c.parentGoalId === view.goalId && c.goalStatus === 'active');
       if (children.length === 0) return view;
       const actual = children.reduce((sum, c) => sum + (c.actualToDate ?? 0), 0);
       const expected = children.reduce((sum, c) => sum + c.expectedToDate, 0);
-      return { ...view, children: { count: children.length, actualToDate: actual, expectedToDate: expected, offTrack: children.filter((c) => c.status === 'off_track').map((c) => c.goalId) } };
+      return {
+        ...view,
+        children: {
+          count: children.length,
+          actualToDate: actual,
+          expectedToDate: expected,
+          offTrack: children.filter((c) => c.status === 'off_track').map((c) => c.goalId),
+        },
+      };
     });
     const { position } = await this.models.checkpoint(this.id);
     return { projectId, date, position: position ?? null, goals };
   }
 
-  private view(doc: GoalProgressDoc, date: string) {
-    const assessment = assessPace(doc.definition, Object.values(doc.actuals), date);
+  private async docs(projectId: string): Promise<Map<string, GoalProgressDoc>> {
+    const found = (await this.models.find(this.id, 'projectId', projectId)) as Map<string, unknown>;
+    return new Map([...found.values()].map((d) => [(d as GoalProgressDoc).goalId, d as GoalProgressDoc]));
+  }
+
+  private view(doc: GoalProgressDoc, figures: GoalFigures) {
     return {
+      ...figures,
       goalId: doc.goalId,
       projectId: doc.projectId,
       title: doc.definition.title,
@@ -116,9 +184,6 @@ export class Progress {
       deadline: doc.definition.deadline,
       owner: doc.definition.owner,
       parentGoalId: doc.definition.parentGoalId ?? null,
-      ...assessment,
-      pace: assessment.pace === Number.POSITIVE_INFINITY ? null : assessment.pace,
-      attainment: assessment.attainment === Number.POSITIVE_INFINITY ? null : assessment.attainment,
     };
   }
 }

@@ -9,7 +9,10 @@ describe('the plan as it stood, and what changed between two moments', () => {
   const store = new InMemoryEventStore({ defaults: { now: () => new Date(clock), newEventId: () => crypto.randomUUID() } });
   const planning = new Planning(store);
   const meta = (actor = 'user:li.na'): RequestMetadata => ({ actor, now: new Date(clock).toISOString(), correlationId: 'c' });
-  const member = (memberId: string) => ({ type: 'JoinMember' as const, data: { memberId, name: memberId, role: 'Account executive', responsibilities: [], skills: [], weeklyCapacityHours: 40 } });
+  const member = (memberId: string) => ({
+    type: 'JoinMember' as const,
+    data: { memberId, name: memberId, role: 'Account executive', responsibilities: [], skills: [], weeklyCapacityHours: 40 },
+  });
 
   beforeAll(async () => {
     at('2026-10-01T09:00:00Z');
@@ -18,12 +21,29 @@ describe('the plan as it stood, and what changed between two moments', () => {
     await planning.changeTeam('p1', member('rep-1'), meta());
     await planning.changeTeam('p1', member('rep-2'), meta());
     at('2026-10-15T09:00:00Z');
-    await planning.changeGoal('g1', { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'pipeline review' } }, meta('user:wang'));
-    await planning.planTask('p1', 't1', { title: 'Call the top accounts', description: '', dueDate: '2026-11-01', assigneeId: 'rep-1' }, meta());
+    await planning.changeGoal(
+      'g1',
+      { type: 'AdjustGoalTarget', data: { target: 3_300_000, reason: 'pipeline review' } },
+      meta('user:wang'),
+    );
+    await planning.planTask(
+      'p1',
+      't1',
+      { title: 'Call the top accounts', description: '', dueDate: '2026-11-01', assigneeId: 'rep-1' },
+      meta(),
+    );
     at('2026-11-02T09:00:00Z');
     await planning.changeTask('t1', { type: 'AssignTask', data: { assigneeId: 'rep-2', reason: 'rep-1 is on leave' } }, meta());
-    await planning.changeTask('t1', { type: 'MoveTaskDueDate', data: { dueDate: '2026-11-20', reason: 'customer asked for later' } }, meta());
-    await planning.changeTeam('p1', { type: 'MemberLeaves', data: { memberId: 'rep-1', handOverTo: 'rep-2', reason: 'moved to north team' } }, meta());
+    await planning.changeTask(
+      't1',
+      { type: 'MoveTaskDueDate', data: { dueDate: '2026-11-20', reason: 'customer asked for later' } },
+      meta(),
+    );
+    await planning.changeTeam(
+      'p1',
+      { type: 'MemberLeaves', data: { memberId: 'rep-1', handOverTo: 'rep-2', reason: 'moved to north team' } },
+      meta(),
+    );
     await planning.changeGoal('g1', { type: 'WithdrawGoal', data: { reason: 'merged into the national goal' } }, meta());
   });
 
@@ -49,12 +69,28 @@ describe('the plan as it stood, and what changed between two moments', () => {
   it('lists every change between two moments with the reasons recorded in between', async () => {
     const diff = await planning.planDiff('p1', '2026-10-10T00:00:00Z', '2026-11-05T00:00:00Z');
     expect(diff.goals).toEqual([
-      { id: 'g1', change: 'withdrawn', reasons: [expect.objectContaining({ reason: 'pipeline review', actor: 'user:wang' }), expect.objectContaining({ reason: 'merged into the national goal' })] },
+      {
+        id: 'g1',
+        change: 'withdrawn',
+        reasons: [
+          expect.objectContaining({ reason: 'pipeline review', actor: 'user:wang' }),
+          expect.objectContaining({ reason: 'merged into the national goal' }),
+        ],
+      },
       expect.objectContaining({ id: 'g1', change: 'retargeted', before: 3_000_000, after: 3_300_000 }),
     ]);
-    expect(diff.tasks).toEqual([expect.objectContaining({ id: 't1', change: 'added', after: expect.objectContaining({ assigneeId: 'rep-2' }) })]);
+    expect(diff.tasks).toEqual([
+      expect.objectContaining({ id: 't1', change: 'added', after: expect.objectContaining({ assigneeId: 'rep-2' }) }),
+    ]);
     expect(diff.tasks[0].reasons.map((r) => r.reason)).toEqual(['rep-1 is on leave', 'customer asked for later']);
-    expect(diff.members).toEqual([{ id: 'rep-1', change: 'left', before: expect.objectContaining({ memberId: 'rep-1' }), reasons: [expect.objectContaining({ reason: 'moved to north team' })] }]);
+    expect(diff.members).toEqual([
+      {
+        id: 'rep-1',
+        change: 'left',
+        before: expect.objectContaining({ memberId: 'rep-1' }),
+        reasons: [expect.objectContaining({ reason: 'moved to north team' })],
+      },
+    ]);
 
     const later = await planning.planDiff('p1', '2026-10-20T00:00:00Z', '2026-11-05T00:00:00Z');
     expect(later.tasks.map((t) => t.change)).toEqual(['reassigned', 're-dated']);
@@ -69,8 +105,22 @@ describe('snapshots of the plan timeline', () => {
     const planning = new Planning(store);
     const meta = (): RequestMetadata => ({ actor: 'user:li.na', now: new Date(clock).toISOString(), correlationId: 'c' });
     await planning.openProject('p1', { ...sampleCharter, description: '' }, meta());
-    await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-1', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
-    await planning.changeTeam('p1', { type: 'JoinMember', data: { memberId: 'rep-2', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 } }, meta());
+    await planning.changeTeam(
+      'p1',
+      {
+        type: 'JoinMember',
+        data: { memberId: 'rep-1', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 },
+      },
+      meta(),
+    );
+    await planning.changeTeam(
+      'p1',
+      {
+        type: 'JoinMember',
+        data: { memberId: 'rep-2', name: 'Rep', role: 'AE', responsibilities: [], skills: [], weeklyCapacityHours: 40 },
+      },
+      meta(),
+    );
     const tasks = Math.ceil((SNAPSHOT_EVERY * 4.5) / 3);
     for (let i = 0; i < tasks; i++) {
       // A minute passes per command; every 97th is recorded earlier than the one before it, as a
@@ -92,7 +142,10 @@ describe('snapshots of the plan timeline', () => {
     const end = clock;
     const last = await timeline.planAsOf('p1', new Date(end).toISOString());
     expect(last.tasks).toHaveLength(tasks);
-    const moments = Array.from({ length: 40 }, (_, i) => Date.parse('2026-10-01T00:00:00Z') + Math.round(((end - Date.parse('2026-10-01T00:00:00Z')) * ((i * 37) % 41)) / 40));
+    const moments = Array.from(
+      { length: 40 },
+      (_, i) => Date.parse('2026-10-01T00:00:00Z') + Math.round(((end - Date.parse('2026-10-01T00:00:00Z')) * ((i * 37) % 41)) / 40),
+    );
     for (const moment of moments) {
       const asOf = new Date(moment).toISOString();
       expect(await timeline.planAsOf('p1', asOf)).toEqual(await planAsOf(store, 'p1', asOf));

@@ -1,5 +1,20 @@
-import { goalEventSchemas, parseEvent, projectEventSchemas, taskEventSchemas, teamEventSchemas, type PlanLedgerEvent } from '@planledger/contracts';
-import type { GoalState, ProjectState, TaskState, TeamState } from '@planledger/domain';
+import {
+  goalEventSchemas,
+  parseEvent,
+  projectEventSchemas,
+  taskEventSchemas,
+  teamEventSchemas,
+  type PlanLedgerEvent,
+} from '@planledger/contracts';
+import {
+  dayIn,
+  projectFigures,
+  type GoalFigures,
+  type GoalState,
+  type ProjectState,
+  type TaskState,
+  type TeamState,
+} from '@planledger/domain';
 import { LRUCache } from 'lru-cache';
 import type { EventStore, StoredEvent } from '@planledger/event-store';
 import { fold, type Folding } from './command-handler';
@@ -14,7 +29,17 @@ export interface PlanSnapshot {
   status: string;
   charter: unknown;
   members: { memberId: string; name: string; role: string; responsibilities: string[] }[];
-  goals: { goalId: string; title: string; status: string; target: number; deadline: string; owner: unknown; parentGoalId: string | null }[];
+  goals: {
+    goalId: string;
+    title: string;
+    status: string;
+    target: number;
+    deadline: string;
+    owner: unknown;
+    parentGoalId: string | null;
+    /** The goal's figures as the system knew them at `asOf`, judged on that day where the project works. */
+    figures: Omit<GoalFigures, 'goalId'> | null;
+  }[];
   tasks: { taskId: string; title: string; status: string; assigneeId: string | null; dueDate: string; goalId: string | null }[];
 }
 
@@ -36,10 +61,16 @@ export interface PlanDiff {
   members: Change[];
 }
 
-/** Everything that shapes the plan: actuals do not, so a project's actuals are never read here. */
-export const PLAN_EVENT_TYPES: readonly string[] = [...Object.keys(projectEventSchemas), ...Object.keys(teamEventSchemas), ...Object.keys(goalEventSchemas), ...Object.keys(taskEventSchemas)].filter(
-  (type) => type !== 'ActualRecorded' && type !== 'ActualCorrected',
-);
+const ACTUAL_EVENT_TYPES = new Set(['ActualRecorded', 'ActualCorrected']);
+/** Everything that shapes the plan; actuals do not, so they never show up in a diff. */
+export const PLAN_EVENT_TYPES: readonly string[] = [
+  ...Object.keys(projectEventSchemas),
+  ...Object.keys(teamEventSchemas),
+  ...Object.keys(goalEventSchemas),
+  ...Object.keys(taskEventSchemas),
+].filter((type) => !ACTUAL_EVENT_TYPES.has(type));
+/** What a fold reads: the plan and the actuals, so the goals' figures at a moment are those the system knew. */
+const FOLD_EVENT_TYPES: readonly string[] = [...PLAN_EVENT_TYPES, ...ACTUAL_EVENT_TYPES];
 
 /** Pages grow from the first to the largest: a question near a snapshot reads little. */
 const FIRST_PAGE = 250;
@@ -67,7 +98,15 @@ interface PlanFold {
   count: number;
 }
 
-const emptyFold = (): PlanFold => ({ project: projectDecider.initialState, team: teamDecider.initialState, goals: new Map(), tasks: new Map(), position: undefined, latest: 0, count: 0 });
+const emptyFold = (): PlanFold => ({
+  project: projectDecider.initialState,
+  team: teamDecider.initialState,
+  goals: new Map(),
+  tasks: new Map(),
+  position: undefined,
+  latest: 0,
+  count: 0,
+});
 /** States are never mutated, so a copy of the maps is a snapshot. */
 const copyFold = (f: PlanFold): PlanFold => ({ ...f, goals: new Map(f.goals), tasks: new Map(f.tasks) });
 
@@ -106,7 +145,7 @@ export class PlanTimeline {
     // While every event read so far is included, the fold is a complete prefix worth keeping.
     let complete = true;
     for (let after = f.position, limit = FIRST_PAGE, page; ; after = page.position, limit = Math.min(limit * 4, LARGEST_PAGE)) {
-      page = await this.store.readAll({ projectId, after, types: [...PLAN_EVENT_TYPES], limit });
+      page = await this.store.readAll({ projectId, after, types: [...FOLD_EVENT_TYPES], limit });
       for (const event of page.events) {
         const recorded = Date.parse(event.recordedAt);
         if (recorded > at + APPEND_SKEW_MS) return f;
@@ -140,13 +179,34 @@ export class PlanTimeline {
     const cut = Date.parse(from);
     const between: StoredEvent[] = [];
     const before = view(projectId, from, await this.foldAt(projectId, cut));
-    const after = view(projectId, to, await this.foldAt(projectId, Date.parse(to), (e) => Date.parse(e.recordedAt) > cut && Date.parse(e.recordedAt) <= Date.parse(to) && between.push(e)));
+    const after = view(
+      projectId,
+      to,
+      await this.foldAt(
+        projectId,
+        Date.parse(to),
+        (e) =>
+          Date.parse(e.recordedAt) > cut &&
+          Date.parse(e.recordedAt) <= Date.parse(to) &&
+          !ACTUAL_EVENT_TYPES.has(e.type) &&
+          between.push(e),
+      ),
+    );
     return diff(projectId, from, to, before, after, between);
   }
 }
 
 function view(projectId: string, asOf: string, f: PlanFold): PlanSnapshot {
   const { project, team, goals, tasks } = f;
+  const day = dayIn(asOf, project.charter?.timeZone ?? 'UTC');
+  const figures = projectFigures([...goals.values()], day);
+  const figuresOf = (goalId: string): Omit<GoalFigures, 'goalId'> | null => {
+    const found = figures.get(goalId);
+    if (!found) return null;
+    const rest: Partial<GoalFigures> = { ...found };
+    delete rest.goalId;
+    return rest as Omit<GoalFigures, 'goalId'>;
+  };
   return {
     projectId,
     asOf,
@@ -164,10 +224,18 @@ function view(projectId: string, asOf: string, f: PlanFold): PlanSnapshot {
         deadline: g.definition?.deadline ?? '',
         owner: g.definition?.owner ?? null,
         parentGoalId: g.definition?.parentGoalId ?? null,
+        figures: figuresOf(goalId),
       })),
     tasks: [...tasks]
       .filter(([, t]) => t.plan)
-      .map(([taskId, t]) => ({ taskId, title: t.plan?.title ?? '', status: t.status, assigneeId: t.plan?.assigneeId ?? null, dueDate: t.plan?.dueDate ?? '', goalId: t.plan?.goalId ?? null })),
+      .map(([taskId, t]) => ({
+        taskId,
+        title: t.plan?.title ?? '',
+        status: t.status,
+        assigneeId: t.plan?.assigneeId ?? null,
+        dueDate: t.plan?.dueDate ?? '',
+        goalId: t.plan?.goalId ?? null,
+      })),
   };
 }
 
@@ -195,9 +263,12 @@ function diff(projectId: string, from: string, to: string, before: PlanSnapshot,
     if (!old) goals.push({ id: goal.goalId, change: 'added', after: goal, reasons });
     else {
       if (old.status !== 'withdrawn' && goal.status === 'withdrawn') goals.push({ id: goal.goalId, change: 'withdrawn', reasons });
-      if (old.target !== goal.target) goals.push({ id: goal.goalId, change: 'retargeted', before: old.target, after: goal.target, reasons });
-      if (old.deadline !== goal.deadline) goals.push({ id: goal.goalId, change: 'deadline moved', before: old.deadline, after: goal.deadline, reasons });
-      if (JSON.stringify(old.owner) !== JSON.stringify(goal.owner)) goals.push({ id: goal.goalId, change: 'owner changed', before: old.owner, after: goal.owner, reasons });
+      if (old.target !== goal.target)
+        goals.push({ id: goal.goalId, change: 'retargeted', before: old.target, after: goal.target, reasons });
+      if (old.deadline !== goal.deadline)
+        goals.push({ id: goal.goalId, change: 'deadline moved', before: old.deadline, after: goal.deadline, reasons });
+      if (JSON.stringify(old.owner) !== JSON.stringify(goal.owner))
+        goals.push({ id: goal.goalId, change: 'owner changed', before: old.owner, after: goal.owner, reasons });
     }
   }
 
@@ -208,9 +279,12 @@ function diff(projectId: string, from: string, to: string, before: PlanSnapshot,
     const reasons = reasonsFor('taskId', task.taskId);
     if (!old) tasks.push({ id: task.taskId, change: 'added', after: task, reasons });
     else {
-      if (old.assigneeId !== task.assigneeId) tasks.push({ id: task.taskId, change: 'reassigned', before: old.assigneeId, after: task.assigneeId, reasons });
-      if (old.dueDate !== task.dueDate) tasks.push({ id: task.taskId, change: 're-dated', before: old.dueDate, after: task.dueDate, reasons });
-      if (old.status !== task.status) tasks.push({ id: task.taskId, change: 'status changed', before: old.status, after: task.status, reasons });
+      if (old.assigneeId !== task.assigneeId)
+        tasks.push({ id: task.taskId, change: 'reassigned', before: old.assigneeId, after: task.assigneeId, reasons });
+      if (old.dueDate !== task.dueDate)
+        tasks.push({ id: task.taskId, change: 're-dated', before: old.dueDate, after: task.dueDate, reasons });
+      if (old.status !== task.status)
+        tasks.push({ id: task.taskId, change: 'status changed', before: old.status, after: task.status, reasons });
     }
   }
 
@@ -221,10 +295,12 @@ function diff(projectId: string, from: string, to: string, before: PlanSnapshot,
     const reasons = reasonsFor('memberId', memberId);
     const old = oldMembers.get(memberId);
     if (!old) members.push({ id: memberId, change: 'joined', after: member, reasons });
-    else if (old.role !== member.role) members.push({ id: memberId, change: 'role changed', before: old.role, after: member.role, reasons });
+    else if (old.role !== member.role)
+      members.push({ id: memberId, change: 'role changed', before: old.role, after: member.role, reasons });
   }
   for (const [memberId, member] of oldMembers) {
-    if (!newMembers.has(memberId)) members.push({ id: memberId, change: 'left', before: member, reasons: reasonsFor('memberId', memberId) });
+    if (!newMembers.has(memberId))
+      members.push({ id: memberId, change: 'left', before: member, reasons: reasonsFor('memberId', memberId) });
   }
   return { projectId, from, to, goals, tasks, members };
 }

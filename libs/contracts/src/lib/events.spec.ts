@@ -16,7 +16,7 @@ describe('event contracts', () => {
 
   it('names the event type and the field when stored data does not match', () => {
     expect(() => parseEvent('GoalTargetAdjusted', { goalId: 'g1', before: 1, after: 2, reason: '' })).toThrow(
-      /^Event GoalTargetAdjusted does not match its schema: reason must explain the change/,
+      /^Event GoalTargetAdjusted does not match its schema: reason must give a reason/,
     );
     expect(() => parseEvent('NoSuchThing', {})).toThrow('Unknown event type "NoSuchThing"');
     expect(isEventType('ProjectOpened')).toBe(true);
@@ -35,7 +35,10 @@ describe('event contracts', () => {
     const schemas = eventJsonSchemas();
     for (const type of Object.keys(EVENT_SCHEMAS)) {
       expect(EVENT_SCHEMA_VERSIONS[type as keyof typeof EVENT_SCHEMAS]).toBe(1);
-      expect(schemas[type as keyof typeof schemas]).toMatchObject({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object' });
+      expect(schemas[type as keyof typeof schemas]).toMatchObject({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+      });
     }
     expect(schemas.GoalSet).toMatchObject({ required: expect.arrayContaining(['goalId', 'kpi', 'target', 'deadline', 'smart']) });
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accessEventSchemas, type AccessEvent } from './access/access.events';
+import { accountsEventSchemas, type AccountsEvent } from './accounts/accounts.events';
 import { alertsEventSchemas, type AlertsEvent } from './alerts/alerts.events';
 import { executionEventSchemas, type ExecutionEvent } from './execution/execution.events';
 import { strategyEventSchemas, type StrategyEvent } from './strategy/strategy.events';
@@ -10,7 +11,18 @@ import { taskEventSchemas, type TaskEvent } from './task/task.events';
 import { teamEventSchemas, type TeamEvent } from './team/team.events';
 
 /** Every PlanLedger event type with the zod schema of its current version's data. */
-export const EVENT_SCHEMAS = { ...projectEventSchemas, ...teamEventSchemas, ...goalEventSchemas, ...taskEventSchemas, ...accessEventSchemas, ...alertsEventSchemas, ...strategyEventSchemas, ...executionEventSchemas, ...wrapUpEventSchemas } as const;
+export const EVENT_SCHEMAS = {
+  ...projectEventSchemas,
+  ...teamEventSchemas,
+  ...goalEventSchemas,
+  ...taskEventSchemas,
+  ...accessEventSchemas,
+  ...accountsEventSchemas,
+  ...alertsEventSchemas,
+  ...strategyEventSchemas,
+  ...executionEventSchemas,
+  ...wrapUpEventSchemas,
+} as const;
 export type EventType = keyof typeof EVENT_SCHEMAS;
 
 /** Current schema version of each event type; the event store's upcasters lift older ones. */
@@ -18,7 +30,17 @@ export const EVENT_SCHEMA_VERSIONS: Record<EventType, number> = Object.fromEntri
   Object.keys(EVENT_SCHEMAS).map((type) => [type, 1]),
 ) as Record<EventType, number>;
 
-export type PlanLedgerEvent = ProjectEvent | TeamEvent | GoalEvent | TaskEvent | AccessEvent | AlertsEvent | StrategyEvent | ExecutionEvent | WrapUpEvent;
+export type PlanLedgerEvent =
+  | ProjectEvent
+  | TeamEvent
+  | GoalEvent
+  | TaskEvent
+  | AccessEvent
+  | AccountsEvent
+  | AlertsEvent
+  | StrategyEvent
+  | ExecutionEvent
+  | WrapUpEvent;
 
 /** The discriminated union of all events as they travel: `{ type, data }`. */
 export const planLedgerEventSchema = z.discriminatedUnion(

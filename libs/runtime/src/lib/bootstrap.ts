@@ -28,7 +28,11 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
  * On SIGTERM or SIGINT: stop taking work, run every shutdown hook (close the store, Redis,
  * subscriptions), then exit 0. A hook that hangs past the grace period exits 1 instead.
  */
-export function closeOnSignals(app: { close(): Promise<void> }, name: string, logger: { log(message: string): void; error(message: string): void }): void {
+export function closeOnSignals(
+  app: { close(): Promise<void> },
+  name: string,
+  logger: { log(message: string): void; error(message: string): void },
+): void {
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals) => {
     if (closing) return;

@@ -18,6 +18,9 @@ import { PLANLEDGER_CONFIG } from './config.module';
         const store = await openEventStore(config.eventStore, {
           poolSize: config.EVENT_STORE_POOL_SIZE,
           pollIntervalMs: config.EVENT_STORE_POLL_MS,
+          connectTimeoutMs: config.EVENT_STORE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: config.EVENT_STORE_STATEMENT_TIMEOUT_MS,
+          groupCommit: config.EVENT_STORE_GROUP_COMMIT,
         });
         new Logger('EventStore').log(`Opened ${store.info.adapter} event store at ${store.info.location}`);
         return store;

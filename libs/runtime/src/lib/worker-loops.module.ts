@@ -4,7 +4,9 @@ import { AlertDispatcher } from './alerts/alert-dispatcher';
 import { AlertJobs } from './alerts/alert-jobs';
 import { AlertsCoreModule } from './alerts/alerts.module';
 import type { Clock } from './alerts/clock';
+import { PLANLEDGER_CONFIG } from './config.module';
 import { LogFollower } from './log-follower.service';
+import { SupervisedLoops } from './loops/supervised-loops';
 import { ProjectionsService } from './projections.service';
 
 /**
@@ -18,8 +20,18 @@ export class WorkerLoopsModule {
     return {
       module: WorkerLoopsModule,
       imports: [AlertsCoreModule.forRoot(options.clock)],
-      providers: [LogFollower, ProjectionsService, ...(config.ALERTS_ENABLED ? [AlertDispatcher, AlertJobs] : [])],
-      exports: [LogFollower],
+      providers: [
+        {
+          provide: SupervisedLoops,
+          useFactory: (c: PlanLedgerConfig) =>
+            new SupervisedLoops({ stuckAfterMs: c.LOOP_STUCK_AFTER_MS, maxDelayMs: c.LOOP_MAX_BACKOFF_MS }),
+          inject: [PLANLEDGER_CONFIG],
+        },
+        LogFollower,
+        ProjectionsService,
+        ...(config.ALERTS_ENABLED ? [AlertDispatcher, AlertJobs] : []),
+      ],
+      exports: [LogFollower, SupervisedLoops],
     };
   }
 }

@@ -45,7 +45,11 @@ function feedServer(dropEvery: number, status = 200) {
   return new Promise<{ url: string; seen: typeof seen; close: () => Promise<void> }>((resolve) =>
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        seen,
+        close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
+      });
     }),
   );
 }
@@ -54,7 +58,14 @@ describe('FeedClient', () => {
   it('hands out every event once, in order, reconnecting with Last-Event-ID when the connection drops', async () => {
     const server = await feedServer(7);
     const reconnects: number[] = [];
-    const client = new FeedClient({ baseUrl: server.url, authorization: 'Bearer t', checkpoint: new MemoryCheckpoint(), backoffMs: 5, maxBackoffMs: 20, onReconnect: (_, attempt) => reconnects.push(attempt) });
+    const client = new FeedClient({
+      baseUrl: server.url,
+      authorization: 'Bearer t',
+      checkpoint: new MemoryCheckpoint(),
+      backoffMs: 5,
+      maxBackoffMs: 20,
+      onReconnect: (_, attempt) => reconnects.push(attempt),
+    });
     const stop = new AbortController();
     const got: FeedEvent[] = [];
     await client.consume((event) => {
@@ -63,7 +74,10 @@ describe('FeedClient', () => {
     }, stop.signal);
     await server.close();
     expect(got.map((e) => e.id)).toEqual(EVENTS.map((e) => e.id));
-    expect(got[3]).toMatchObject({ type: 'io.planledger.ActualRecorded', event: { type: 'ActualRecorded', data: { actualId: 'a3', value: 3 } } });
+    expect(got[3]).toMatchObject({
+      type: 'io.planledger.ActualRecorded',
+      event: { type: 'ActualRecorded', data: { actualId: 'a3', value: 3 } },
+    });
     // Each reconnection resumed after the last event handed out.
     expect(server.seen).toEqual([undefined, ...[7, 14, 21, 28, 35, 42, 49].map(position)]);
     expect(reconnects.length).toBe(7);
@@ -83,10 +97,13 @@ describe('FeedClient', () => {
       expect((await readFile(file, 'utf8')).trim()).toBe(position(20));
 
       const second = new AbortController();
-      await new FeedClient({ baseUrl: server.url, authorization: () => 'Bearer t', checkpoint: new FileCheckpoint(file) }).consume((event) => {
-        handled.push(event.id);
-        if (handled.length === EVENTS.length) second.abort();
-      }, second.signal);
+      await new FeedClient({ baseUrl: server.url, authorization: () => 'Bearer t', checkpoint: new FileCheckpoint(file) }).consume(
+        (event) => {
+          handled.push(event.id);
+          if (handled.length === EVENTS.length) second.abort();
+        },
+        second.signal,
+      );
       expect(handled).toEqual(EVENTS.map((e) => e.id));
       expect(server.seen.at(-1)).toBe(position(20));
     } finally {

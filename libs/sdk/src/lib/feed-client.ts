@@ -99,7 +99,8 @@ export class FeedClient {
     const query = new URLSearchParams();
     if (this.options.types?.length) query.set('type', this.options.types.join(','));
     if (this.options.projectId) query.set('projectId', this.options.projectId);
-    const authorization = typeof this.options.authorization === 'function' ? await this.options.authorization() : this.options.authorization;
+    const authorization =
+      typeof this.options.authorization === 'function' ? await this.options.authorization() : this.options.authorization;
     const response = await this.fetch(`${this.options.baseUrl.replace(/\/$/, '')}/events/stream${query.size ? `?${query}` : ''}`, {
       headers: { accept: 'text/event-stream', authorization, ...(position ? { 'last-event-id': position } : {}) },
       signal,

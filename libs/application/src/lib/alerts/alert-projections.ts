@@ -29,9 +29,15 @@ export const alertsProjection: Projection<AlertDoc & JsonObject> = {
     return [event.eventId];
   },
   evolve: (doc, event, key) => {
-    if (event.type === 'AlertAcknowledged') return doc && { ...doc, acknowledged: { by: event.metadata.actor, at: event.recordedAt, note: String(event.data['note'] ?? '') } };
+    if (event.type === 'AlertAcknowledged')
+      return doc && { ...doc, acknowledged: { by: event.metadata.actor, at: event.recordedAt, note: String(event.data['note'] ?? '') } };
     if (event.type === 'AlertEscalated' && key !== event.eventId)
-      return doc && { ...doc, escalation: { to: event.data['to'] as string[], at: event.recordedAt, afterMinutes: Number(event.data['afterMinutes']) } };
+      return (
+        doc && {
+          ...doc,
+          escalation: { to: event.data['to'] as string[], at: event.recordedAt, afterMinutes: Number(event.data['afterMinutes']) },
+        }
+      );
     return newAlertDoc(event) as AlertDoc & JsonObject;
   },
 };
@@ -61,13 +67,16 @@ export interface DeliveryDoc {
   status: 'pending' | 'delivered' | 'failed';
   attempts: number;
   error: string | null;
+  /** The kind of the last failure and the receiver's status, when it answered. */
+  category: string | null;
+  statusCode: number | null;
   retries: number;
   updatedAt: string;
 }
 
 export const deliveriesProjection: Projection<DeliveryDoc & JsonObject> = {
   name: 'deliveries',
-  version: 1,
+  version: 2,
   eventTypes: ['AlertDelivered', 'AlertDeliveryFailed', 'AlertDeliveryRetryRequested'],
   keysOf: (event) => [String(event.data['deliveryId'])],
   evolve: (doc, event) => {
@@ -80,14 +89,32 @@ export const deliveriesProjection: Projection<DeliveryDoc & JsonObject> = {
       status: 'pending',
       attempts: 0,
       error: null,
+      category: null,
+      statusCode: null,
       retries: 0,
       updatedAt: event.recordedAt,
     };
     switch (event.type) {
       case 'AlertDelivered':
-        return { ...base, status: 'delivered', attempts: Number(d['attempts']), error: null, updatedAt: event.recordedAt } as DeliveryDoc & JsonObject;
+        return {
+          ...base,
+          status: 'delivered',
+          attempts: Number(d['attempts']),
+          error: null,
+          category: null,
+          statusCode: null,
+          updatedAt: event.recordedAt,
+        } as DeliveryDoc & JsonObject;
       case 'AlertDeliveryFailed':
-        return { ...base, status: 'failed', attempts: Number(d['attempts']), error: String(d['error']), updatedAt: event.recordedAt } as DeliveryDoc & JsonObject;
+        return {
+          ...base,
+          status: 'failed',
+          attempts: Number(d['attempts']),
+          error: String(d['error']),
+          category: typeof d['category'] === 'string' ? d['category'] : null,
+          statusCode: typeof d['statusCode'] === 'number' ? d['statusCode'] : null,
+          updatedAt: event.recordedAt,
+        } as DeliveryDoc & JsonObject;
       default:
         return { ...base, status: 'pending', retries: base.retries + 1, updatedAt: event.recordedAt } as DeliveryDoc & JsonObject;
     }

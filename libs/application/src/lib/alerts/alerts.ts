@@ -1,4 +1,11 @@
-import type { AddAlertSubscriptionBody, ProjectRole, AlertRecordEvent, DeliveryEvent, SubscriptionEvent, TaskReminderRaised } from '@planledger/contracts';
+import type {
+  AddAlertSubscriptionBody,
+  ProjectRole,
+  AlertRecordEvent,
+  DeliveryEvent,
+  SubscriptionEvent,
+  TaskReminderRaised,
+} from '@planledger/contracts';
 import {
   decideAlertRecord,
   decideDelivery,
@@ -33,10 +40,11 @@ import { v5 as uuidv5 } from 'uuid';
 import { AggregateCache } from '../aggregate-cache';
 import { CommandHandler, idFromIdempotencyKey, loadAggregate, type CommandResult, type Decider } from '../command-handler';
 import type { Planning, RequestMetadata } from '../planning';
-import { goalProgressProjection, taskBoardProjection } from '../progress';
+import { goalProgressProjection, projectionsReached, taskBoardProjection } from '../progress';
 import { alertsProjection, deliveriesProjection, newAlertDoc, type AlertDoc, type DeliveryDoc } from './alert-projections';
 import type { AlertView } from './alert-text';
 import type { ChannelTarget } from './channels';
+import { checkDestination, type OutboundPolicy } from './outbound-policy';
 import { maskEmail, maskUrl, type SecretBox } from './secret-box';
 
 export const subscriptionsStream = (projectId: string) => `alert-subscriptions-${projectId}`;
@@ -49,10 +57,26 @@ const DELIVERY_NAMESPACE = '3d0c6c52-8f0e-4f7e-a6a4-2b8e5b1d7c90';
 export const deliveryIdOf = (alertId: string, subscriptionId: string) => uuidv5(`${alertId}\n${subscriptionId}`, DELIVERY_NAMESPACE);
 
 // These aggregates read nothing beyond their own stream: their deciders take no context.
-const subscriptionsDecider: Decider<SubscriptionsState, SubscriptionEvent, SubscriptionCommand, undefined> = { initialState: initialSubscriptionsState(), evolve: evolveSubscriptions, decide: decideSubscriptions };
-const alertRecordDecider: Decider<AlertRecordState, AlertRecordEvent, AlertRecordCommand, undefined> = { initialState: initialAlertRecordState, evolve: evolveAlertRecord, decide: decideAlertRecord };
-const remindersDecider: Decider<RemindersState, TaskReminderRaised, RaiseTaskReminder, undefined> = { initialState: initialRemindersState(), evolve: evolveReminders, decide: decideReminder };
-const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, undefined> = { initialState: initialDeliveryState, evolve: evolveDelivery, decide: decideDelivery };
+const subscriptionsDecider: Decider<SubscriptionsState, SubscriptionEvent, SubscriptionCommand, undefined> = {
+  initialState: initialSubscriptionsState(),
+  evolve: evolveSubscriptions,
+  decide: decideSubscriptions,
+};
+const alertRecordDecider: Decider<AlertRecordState, AlertRecordEvent, AlertRecordCommand, undefined> = {
+  initialState: initialAlertRecordState,
+  evolve: evolveAlertRecord,
+  decide: decideAlertRecord,
+};
+const remindersDecider: Decider<RemindersState, TaskReminderRaised, RaiseTaskReminder, undefined> = {
+  initialState: initialRemindersState(),
+  evolve: evolveReminders,
+  decide: decideReminder,
+};
+const deliveryDecider: Decider<DeliveryState, DeliveryEvent, DeliveryCommand, undefined> = {
+  initialState: initialDeliveryState,
+  evolve: evolveDelivery,
+  decide: decideDelivery,
+};
 
 /** A subscription with its destination opened, for sending. */
 export type Destination = Subscription & { target: ChannelTarget };
@@ -61,7 +85,16 @@ export type Destination = Subscription & { target: ChannelTarget };
 export type SubscriptionView = Omit<Subscription, 'sealedTarget'>;
 
 function publicView(s: Subscription): SubscriptionView {
-  return { subscriptionId: s.subscriptionId, channel: s.channel, label: s.label, language: s.language, mode: s.mode, targetHint: s.targetHint, escalations: s.escalations, active: s.active };
+  return {
+    subscriptionId: s.subscriptionId,
+    channel: s.channel,
+    label: s.label,
+    language: s.language,
+    mode: s.mode,
+    targetHint: s.targetHint,
+    escalations: s.escalations,
+    active: s.active,
+  };
 }
 
 /** What the caller may see in the inbox: everything (admins), a project's alerts (managers), their own (members). */
@@ -88,6 +121,8 @@ export class Alerts {
     private readonly models: ReadModelStore,
     private readonly planning: Planning,
     private readonly box: SecretBox | undefined,
+    /** Where deliveries may go; a destination it refuses is refused when subscribed, not only when sent. */
+    private readonly outbound: OutboundPolicy = { allowHttp: false, allow: [] },
   ) {
     // No aggregate cache: the API and the worker write these streams from different processes, and
     // a decision of "nothing to record" made on a stale cached state would never meet the store.
@@ -98,10 +133,21 @@ export class Alerts {
    * Adds a subscription. A webhook gets a signing secret made here and answered once; chat URLs
    * and secrets are sealed before they reach the log.
    */
-  async addSubscription(projectId: string, body: AddAlertSubscriptionBody, metadata: RequestMetadata): Promise<{ subscription: SubscriptionView; secret?: string; result: CommandResult }> {
+  async addSubscription(
+    projectId: string,
+    body: AddAlertSubscriptionBody,
+    metadata: RequestMetadata,
+  ): Promise<{ subscription: SubscriptionView; secret?: string; result: CommandResult }> {
     await this.planning.project(projectId);
-    if (!this.box) refuse('NOTIFY_SECRET_KEY_MISSING', 'alert subscriptions need NOTIFY_SECRET_KEY (32 characters or more) in the API and worker configuration, to seal their URLs and secrets');
-    const subscriptionId = metadata.idempotency ? idFromIdempotencyKey(metadata.actor, metadata.idempotency.key, `subscription#${projectId}`) : randomUUID();
+    if (!this.box)
+      refuse(
+        'NOTIFY_SECRET_KEY_MISSING',
+        'alert subscriptions need NOTIFY_SECRET_KEY (32 characters or more) in the API and worker configuration, to seal their URLs and secrets',
+      );
+    const subscriptionId = metadata.idempotency
+      ? idFromIdempotencyKey(metadata.actor, metadata.idempotency.key, `subscription#${projectId}`)
+      : randomUUID();
+    if (body.channel !== 'email') checkDestination(body.url, this.outbound);
     let target: ChannelTarget;
     let secret: string | undefined;
     if (body.channel === 'email') target = { to: body.to };
@@ -120,17 +166,33 @@ export class Alerts {
       targetHint: 'to' in target ? maskEmail(target.to) : maskUrl(target.url),
       escalations: body.escalations,
     };
-    const result = await this.commands.handle(subscriptionsStream(projectId), subscriptionsDecider, { type: 'AddAlertSubscription', data, metadata }, async () => undefined, { projectId, metadata });
+    const result = await this.commands.handle(
+      subscriptionsStream(projectId),
+      subscriptionsDecider,
+      { type: 'AddAlertSubscription', data, metadata },
+      async () => undefined,
+      { projectId, metadata },
+    );
     // A replayed keyed request answers the first subscription; its secret cannot be shown again.
     const first = result.events[0]?.data as typeof data | undefined;
-    return { subscription: publicView({ ...(first ?? data), active: true }), ...(secret && first?.sealedTarget === data.sealedTarget ? { secret } : {}), result };
+    return {
+      subscription: publicView({ ...(first ?? data), active: true }),
+      ...(secret && first?.sealedTarget === data.sealedTarget ? { secret } : {}),
+      result,
+    };
   }
 
   removeSubscription(projectId: string, subscriptionId: string, reason: string, metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(subscriptionsStream(projectId), subscriptionsDecider, { type: 'RemoveAlertSubscription', data: { projectId, subscriptionId, reason }, metadata }, async () => undefined, {
-      projectId,
-      metadata,
-    });
+    return this.commands.handle(
+      subscriptionsStream(projectId),
+      subscriptionsDecider,
+      { type: 'RemoveAlertSubscription', data: { projectId, subscriptionId, reason }, metadata },
+      async () => undefined,
+      {
+        projectId,
+        metadata,
+      },
+    );
   }
 
   async subscriptions(projectId: string): Promise<{ revision: number | undefined; subscriptions: SubscriptionView[] }> {
@@ -164,10 +226,16 @@ export class Alerts {
   async acknowledge(alertId: string, note: string, metadata: RequestMetadata): Promise<CommandResult> {
     const alert = await this.alert(alertId);
     if (!alert) refuse('ALERT_NOT_FOUND', `alert ${alertId} does not exist`);
-    return this.commands.handle(alertStream(alertId), alertRecordDecider, { type: 'AcknowledgeAlert', data: { alertId, projectId: alert.projectId, note }, metadata }, async () => undefined, {
-      projectId: alert.projectId,
-      metadata,
-    });
+    return this.commands.handle(
+      alertStream(alertId),
+      alertRecordDecider,
+      { type: 'AcknowledgeAlert', data: { alertId, projectId: alert.projectId, note }, metadata },
+      async () => undefined,
+      {
+        projectId: alert.projectId,
+        metadata,
+      },
+    );
   }
 
   /**
@@ -191,11 +259,20 @@ export class Alerts {
       afterMinutes,
       reason: `not acknowledged within ${afterMinutes} minutes`,
     };
-    return this.commands.handle(alertStream(alert.alertId), alertRecordDecider, { type: 'EscalateAlert', data, metadata }, async () => undefined, { projectId: alert.projectId, metadata });
+    return this.commands.handle(
+      alertStream(alert.alertId),
+      alertRecordDecider,
+      { type: 'EscalateAlert', data, metadata },
+      async () => undefined,
+      { projectId: alert.projectId, metadata },
+    );
   }
 
   /** The member an alert is about: the goal's owner or the task's assignee. */
-  async concernedMember(alert: Pick<AlertDoc, 'goalId' | 'taskId' | 'data'>, owners?: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+  async concernedMember(
+    alert: Pick<AlertDoc, 'goalId' | 'taskId' | 'data'>,
+    owners?: Map<string, Promise<string | undefined>>,
+  ): Promise<string | undefined> {
     if (alert.goalId && owners) {
       // One read per goal for a whole inbox, however many alerts the goal raised.
       const goalId = alert.goalId;
@@ -212,25 +289,62 @@ export class Alerts {
   }
 
   raiseReminder(data: TaskReminderRaised['data'], metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(remindersStream(data.taskId), remindersDecider, { type: 'RaiseTaskReminder', data, metadata }, async () => undefined, { projectId: data.projectId, metadata });
+    return this.commands.handle(
+      remindersStream(data.taskId),
+      remindersDecider,
+      { type: 'RaiseTaskReminder', data, metadata },
+      async () => undefined,
+      { projectId: data.projectId, metadata },
+    );
   }
 
   recordDelivered(key: DeliveryKey, attempts: number, metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(deliveryStream(key.deliveryId), deliveryDecider, { type: 'RecordDelivery', data: { ...key, attempts }, metadata }, async () => undefined, { projectId: key.projectId, metadata });
+    return this.commands.handle(
+      deliveryStream(key.deliveryId),
+      deliveryDecider,
+      { type: 'RecordDelivery', data: { ...key, attempts }, metadata },
+      async () => undefined,
+      { projectId: key.projectId, metadata },
+    );
   }
 
-  recordFailed(key: DeliveryKey, attempts: number, error: string, metadata: RequestMetadata): Promise<CommandResult> {
-    return this.commands.handle(deliveryStream(key.deliveryId), deliveryDecider, { type: 'RecordDeliveryFailure', data: { ...key, attempts, error: error.slice(0, 1000) }, metadata }, async () => undefined, {
-      projectId: key.projectId,
-      metadata,
-    });
+  /** Records the last failure of a delivery: our own words, a category and the receiver's status, never its answer. */
+  recordFailed(
+    key: DeliveryKey,
+    attempts: number,
+    failure: { error: string; category?: string; statusCode?: number },
+    metadata: RequestMetadata,
+  ): Promise<CommandResult> {
+    const data = {
+      ...key,
+      attempts,
+      error: failure.error.slice(0, 1000),
+      ...(failure.category ? { category: failure.category.slice(0, 40) } : {}),
+      ...(failure.statusCode ? { statusCode: failure.statusCode } : {}),
+    };
+    return this.commands.handle(
+      deliveryStream(key.deliveryId),
+      deliveryDecider,
+      { type: 'RecordDeliveryFailure', data, metadata },
+      async () => undefined,
+      {
+        projectId: key.projectId,
+        metadata,
+      },
+    );
   }
 
   async requestRetry(projectId: string, deliveryId: string, note: string, metadata: RequestMetadata): Promise<CommandResult> {
     const doc = (await this.models.get(this.deliveriesId, deliveryId)) as DeliveryDoc | undefined;
     if (!doc || doc.projectId !== projectId) refuse('DELIVERY_NOT_FOUND', `delivery ${deliveryId} does not exist in project ${projectId}`);
     const key = { deliveryId, alertId: doc.alertId, projectId, subscriptionId: doc.subscriptionId };
-    return this.commands.handle(deliveryStream(deliveryId), deliveryDecider, { type: 'RequestDeliveryRetry', data: { ...key, note }, metadata }, async () => undefined, { projectId, metadata });
+    return this.commands.handle(
+      deliveryStream(deliveryId),
+      deliveryDecider,
+      { type: 'RequestDeliveryRetry', data: { ...key, note }, metadata },
+      async () => undefined,
+      { projectId, metadata },
+    );
   }
 
   /** The project's deliveries with that status (all: every one), newest first. */
@@ -258,9 +372,19 @@ export class Alerts {
   }
 
   /** An alert with the title of the goal or task it is about, for messages and the inbox. */
+  /** Read-your-writes on the alerts and deliveries read models (an acknowledgement read right after it). */
+  reached(position: string | undefined, timeoutMs = 2000): Promise<boolean> {
+    return projectionsReached(this.models, this.store, [alertsProjection, deliveriesProjection], position, timeoutMs);
+  }
+
   async view(alert: AlertDoc): Promise<AlertView> {
     const subject = typeof alert.data['title'] === 'string' ? alert.data['title'] : await this.titleOf(alert);
+    // The goal's unit, so amounts print as amounts (¥92万, not 919354.84).
+    const goal = alert.goalId
+      ? ((await this.models.get(projectionId(goalProgressProjection), alert.goalId)) as GoalProgressDoc | undefined)
+      : undefined;
     return {
+      ...(goal ? { unit: goal.definition.kpi.unit } : {}),
       alertId: alert.alertId,
       type: alert.type,
       projectId: alert.projectId,
@@ -293,14 +417,17 @@ export class Alerts {
       const owners = new Map<string, Promise<string | undefined>>();
       for (const [projectId, grant] of caller.grants) {
         if (grant.role !== 'manager' && grant.role !== 'member') continue;
-        for (const doc of (await this.models.find(this.alertsId, 'projectId', projectId)).values() as unknown as Iterable<AlertDoc>) if (await this.visibleTo(caller, doc, owners)) docs.push(doc);
+        for (const doc of (await this.models.find(this.alertsId, 'projectId', projectId)).values() as unknown as Iterable<AlertDoc>)
+          if (await this.visibleTo(caller, doc, owners)) docs.push(doc);
       }
     }
     const kept = docs
       .filter((d) => filter.acknowledged === undefined || (d.acknowledged !== null) === filter.acknowledged)
       .sort((a, b) => b.raisedAt.localeCompare(a.raisedAt) || comparePositions(b.position, a.position))
       .slice(0, filter.limit);
-    return Promise.all(kept.map(async (doc) => ({ ...(await this.view(doc)), acknowledged: doc.acknowledged, escalation: doc.escalation })));
+    return Promise.all(
+      kept.map(async (doc) => ({ ...(await this.view(doc)), acknowledged: doc.acknowledged, escalation: doc.escalation })),
+    );
   }
 
   /** The alerts among freshly appended events that belong in the caller's inbox (the inbox stream). */

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { alertText, digestText, type AlertView } from './alert-text';
-import { dingTalkSign, feishuSign, outgoing, verifyWebhookSignature } from './channels';
+import { dingTalkSign, feishuSign, outgoing, verifyWebhookSignature, withoutMentions } from './channels';
 import { maskEmail, maskUrl, SecretBox } from './secret-box';
 
 const drift: AlertView = {
@@ -10,14 +10,31 @@ const drift: AlertView = {
   goalId: 'g1',
   subject: 'Q4 revenue East',
   raisedAt: '2026-11-20T09:00:00.000Z',
-  data: { goalId: 'g1', from: 'on_track', to: 'off_track', asOf: '2026-11-20', pace: 0.5, expectedToDate: 100, actualToDate: 50, trailingForecast: 120, reason: 'pace 50% of plan' },
+  data: {
+    goalId: 'g1',
+    from: 'on_track',
+    to: 'off_track',
+    asOf: '2026-11-20',
+    pace: 0.5,
+    expectedToDate: 100,
+    actualToDate: 50,
+    trailingForecast: 120,
+    reason: 'pace 50% of plan',
+  },
 };
 const text = alertText(drift, 'en');
 const now = new Date('2026-11-20T09:00:01.234Z');
 
 describe('alert channels', () => {
   it('signs a webhook body with HMAC-SHA256 that a receiver verifies, and rejects a changed body', () => {
-    const out = outgoing('webhook', { url: 'https://crm.example/hook', secret: 'whsec_test' }, text, { id: drift.alertId, type: drift.type }, drift.alertId, now);
+    const out = outgoing(
+      'webhook',
+      { url: 'https://crm.example/hook', secret: 'whsec_test' },
+      text,
+      { id: drift.alertId, type: drift.type },
+      drift.alertId,
+      now,
+    );
     if (out.kind !== 'http') throw new Error('expected http');
     expect(out.headers['idempotency-key']).toBe(drift.alertId);
     expect(out.headers['x-planledger-signature']).toBe(`sha256=${createHmac('sha256', 'whsec_test').update(out.body).digest('hex')}`);
@@ -28,7 +45,14 @@ describe('alert channels', () => {
   });
 
   it('signs DingTalk robots with timestamp and sign query parameters (HMAC of "timestamp\\nsecret")', () => {
-    const out = outgoing('dingtalk', { url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: 'SECxyz' }, text, {}, drift.alertId, now);
+    const out = outgoing(
+      'dingtalk',
+      { url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: 'SECxyz' },
+      text,
+      {},
+      drift.alertId,
+      now,
+    );
     if (out.kind !== 'http') throw new Error('expected http');
     const url = new URL(out.url);
     expect(url.searchParams.get('access_token')).toBe('abc');
@@ -50,15 +74,42 @@ describe('alert channels', () => {
 
   it('sends unsigned robots without signature fields, and Slack and WeCom in their own shapes', () => {
     const feishu = outgoing('feishu', { url: 'https://open.feishu.cn/hook/x' }, text, {}, 'k', now);
-    expect(feishu.kind === 'http' && JSON.parse(feishu.body)).toEqual({ msg_type: 'text', content: { text: `${text.title}\n${text.body}` } });
+    expect(feishu.kind === 'http' && JSON.parse(feishu.body)).toEqual({
+      msg_type: 'text',
+      content: { text: `${text.title}\n${text.body}` },
+    });
     const slack = outgoing('slack', { url: 'https://hooks.slack.com/services/T/B/X' }, text, {}, 'k', now);
     expect(slack.kind === 'http' && JSON.parse(slack.body)).toEqual({ text: `*${text.title}*\n${text.body}` });
     const wecom = outgoing('wecom', { url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' }, text, {}, 'k', now);
     expect(wecom.kind === 'http' && JSON.parse(wecom.body)).toEqual({ msgtype: 'text', text: { content: `${text.title}\n${text.body}` } });
   });
 
+  it('sends user text to chat so that it mentions nobody, each channel by its own syntax', () => {
+    const hostile = { title: 'Q4 <!channel> @all <at user_id="all">x</at>', body: 'ping <!here> <@U123> @所有人 & co' };
+    const body = (channel: 'slack' | 'wecom' | 'dingtalk' | 'feishu') =>
+      JSON.parse((outgoing(channel, { url: 'https://robot.example/x' }, hostile, {}, 'id', now) as { body: string }).body) as unknown;
+    const slack = (body('slack') as { text: string }).text;
+    expect(slack).not.toMatch(/<!channel>|<!here>|<@U123>/);
+    expect(slack).toContain('&lt;!channel&gt;');
+    expect(slack).toContain('&amp; co');
+    for (const channel of ['wecom', 'dingtalk'] as const) {
+      const content = (body(channel) as { text: { content: string } }).text.content;
+      expect(content).not.toMatch(/@all|@所有人/);
+      expect(content.replaceAll('\u2060', '')).toContain('@all');
+    }
+    const feishu = (body('feishu') as { content: { text: string } }).content.text;
+    expect(feishu).not.toMatch(/<at|@all|@所有人/);
+    // Webhooks and e-mail carry the text as it is: they are read by programs and people, not robots.
+    expect(withoutMentions('webhook', hostile.title)).toBe(hostile.title);
+    expect(withoutMentions('email', hostile.body)).toBe(hostile.body);
+  });
+
   it('writes e-mail with the title as subject, and refuses a target of the wrong kind', () => {
-    expect(outgoing('email', { to: 'li.na@example.com' }, text, {}, 'k', now)).toMatchObject({ kind: 'email', to: 'li.na@example.com', subject: text.title });
+    expect(outgoing('email', { to: 'li.na@example.com' }, text, {}, 'k', now)).toMatchObject({
+      kind: 'email',
+      to: 'li.na@example.com',
+      subject: text.title,
+    });
     expect(() => outgoing('email', { url: 'https://x' }, text, {}, 'k', now)).toThrow(/address/);
     expect(() => outgoing('webhook', { url: 'https://x' }, text, {}, 'k', now)).toThrow(/secret/);
   });
@@ -68,18 +119,34 @@ describe('alert text', () => {
   it('says each alert in English and Chinese with the numbers of the event', () => {
     expect(alertText(drift, 'zh')).toEqual({
       title: '【PlanLedger】目标「Q4 revenue East」已偏离计划',
-      body: '截至 2026-11-20：计划完成 100，实际 50；按近期速度，截止日预计达到 120。依据：pace 50% of plan',
+      body: '截至 2026-11-20：计划完成 100，实际完成 50，为计划进度的 50%；按近期速度，截止日预计达到 120。',
     });
-    expect(alertText({ ...drift, data: { ...drift.data, to: 'at_risk' } }, 'en').title).toBe('[PlanLedger] Goal "Q4 revenue East" is at risk');
+    expect(alertText({ ...drift, data: { ...drift.data, to: 'at_risk' } }, 'en').title).toBe(
+      '[PlanLedger] Goal "Q4 revenue East" is at risk',
+    );
     expect(alertText({ ...drift, type: 'KpiBackOnTrack' }, 'zh').title).toContain('已恢复正常进度');
-    expect(alertText({ ...drift, type: 'GoalWentStale', data: { ...drift.data, daysSinceLastActual: 9 } }, 'en').title).toContain('no actuals for 9 days');
-    const reminder = { ...drift, type: 'TaskReminderRaised', subject: 'Call ACME', data: { kind: 'overdue', days: 1, dueDate: '2026-11-19' } };
+    expect(alertText({ ...drift, type: 'GoalWentStale', data: { ...drift.data, daysSinceLastActual: 9 } }, 'en').title).toContain(
+      'no actuals for 9 days',
+    );
+    const reminder = {
+      ...drift,
+      type: 'TaskReminderRaised',
+      subject: 'Call ACME',
+      data: { kind: 'overdue', days: 1, dueDate: '2026-11-19' },
+    };
     expect(alertText(reminder, 'en').title).toBe('[PlanLedger] Task "Call ACME" is 1 day overdue');
     expect(alertText(reminder, 'zh').title).toBe('【PlanLedger】任务「Call ACME」已逾期 1 天');
     expect(alertText({ ...reminder, data: { kind: 'due_soon', days: 2, dueDate: '2026-11-22' } }, 'en').title).toContain('due in 2 days');
-    expect(alertText({ ...reminder, data: { kind: 'blocked_too_long', days: 4, dueDate: '2026-11-22' } }, 'zh').title).toContain('已受阻 4 天');
-    expect(alertText({ ...drift, type: 'AlertEscalated', data: { alertType: 'KpiDriftDetected', afterMinutes: 240 } }, 'en').title).toContain('not acknowledged within 240 minutes');
-    expect(digestText([drift, drift], '2026-11-20', 'en')).toEqual({ title: '[PlanLedger] Alert digest for 2026-11-20 (2)', body: '• Goal "Q4 revenue East" is off track\n• Goal "Q4 revenue East" is off track' });
+    expect(alertText({ ...reminder, data: { kind: 'blocked_too_long', days: 4, dueDate: '2026-11-22' } }, 'zh').title).toContain(
+      '已受阻 4 天',
+    );
+    expect(
+      alertText({ ...drift, type: 'AlertEscalated', data: { alertType: 'KpiDriftDetected', afterMinutes: 240 } }, 'en').title,
+    ).toContain('not acknowledged within 240 minutes');
+    expect(digestText([drift, drift], '2026-11-20', 'en')).toEqual({
+      title: '[PlanLedger] Alert digest for 2026-11-20 (2)',
+      body: '• Goal "Q4 revenue East" is off track\n• Goal "Q4 revenue East" is off track',
+    });
   });
 });
 
@@ -94,7 +161,8 @@ describe('secret box', () => {
     expect(() => new SecretBox('short')).toThrow(/at least 32/);
   });
   it('masks URLs and addresses for lists', () => {
-    expect(maskUrl('https://hooks.slack.com/services/T/B/secret')).toBe('https://hooks.slack.com/services/…');
+    expect(maskUrl('https://hooks.slack.com/services/T/B/secret')).toBe('https://hooks.slack.com/…');
+    expect(maskUrl('https://hooks.example.com/secret-token/in')).toBe('https://hooks.example.com/…');
     expect(maskEmail('li.na@example.com')).toBe('l…@example.com');
   });
 });

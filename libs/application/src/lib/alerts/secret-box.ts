@@ -33,11 +33,10 @@ export class SecretBox {
   }
 }
 
-/** A URL for lists: scheme, host and the first path segment, the rest (tokens live there) masked. */
+/** A URL for lists: scheme and host, the path and query (tokens live there, even in a first segment) masked. */
 export function maskUrl(url: string): string {
   const parsed = new URL(url);
-  const first = parsed.pathname.split('/').filter(Boolean)[0];
-  return `${parsed.protocol}//${parsed.host}/${first ? `${first}/` : ''}…`;
+  return `${parsed.protocol}//${parsed.host}/…`;
 }
 
 /** An e-mail address for lists: the first letter of the local part, then the domain. */

@@ -18,7 +18,10 @@ describe('the demo project', () => {
     expect((await planning.team(DEMO_PROJECT_ID)).members).toHaveLength(6);
     const goals = await planning.projectGoals(DEMO_PROJECT_ID);
     expect(goals).toHaveLength(7);
-    expect(goals.find((g) => g.goalId === 'demo-revenue')?.decomposition).toMatchObject({ parentTarget: 3_000_000, addsUp: false, activeChildren: 4 });
+    expect(goals.find((g) => g.goalId === 'demo-revenue')?.decomposition).toMatchObject({
+      parentTarget: 2_500_000,
+      activeChildren: 4,
+    });
     const tasks = await planning.projectTasks(DEMO_PROJECT_ID);
     expect(tasks).toHaveLength(21);
     expect(new Set(tasks.map((t) => t.status))).toEqual(new Set(['planned', 'in_progress', 'blocked', 'completed']));
@@ -31,7 +34,9 @@ describe('the demo project', () => {
     };
     const zhao = await attainment('zhao-lei');
     for (const other of ['wang-fang', 'zhang-wei', 'chen-jie']) expect(zhao).toBeLessThan((await attainment(other)) * 0.6);
-    const [lastActual] = (await store.readStream('goal-demo-revenue-zhao-lei', { direction: 'backwards', limit: 1 })).map((e) => e.data['businessDate']);
+    const [lastActual] = (await store.readStream('goal-demo-revenue-zhao-lei', { direction: 'backwards', limit: 1 })).map(
+      (e) => e.data['businessDate'],
+    );
     expect(lastActual).toBe('2026-11-20');
   });
 
@@ -43,8 +48,21 @@ describe('the demo project', () => {
   });
 
   it('runs in the calendar quarter around today, on its first day too', async () => {
-    expect(demoQuarter(new Date('2027-02-14T00:00:00Z'))).toEqual({ start: new Date('2027-01-01T00:00:00Z'), end: new Date('2027-03-31T00:00:00Z') });
+    expect(demoQuarter(new Date('2027-02-14T00:00:00Z'))).toEqual({
+      start: new Date('2027-01-01T00:00:00Z'),
+      end: new Date('2027-03-31T00:00:00Z'),
+    });
     await expect(loadDemo(new InMemoryEventStore(), new Date('2027-01-01T08:00:00Z'))).resolves.toBe(DEMO_PROJECT_ID);
+    // The quarter of the demo's own calendar: 01:00 on 1 January in Shanghai is the new quarter,
+    // though it is still 31 December in UTC.
+    expect(demoQuarter(new Date('2026-12-31T17:00:00Z'))).toEqual({
+      start: new Date('2027-01-01T00:00:00Z'),
+      end: new Date('2027-03-31T00:00:00Z'),
+    });
+    expect(demoQuarter(new Date('2026-12-31T17:00:00Z'), 'UTC')).toEqual({
+      start: new Date('2026-10-01T00:00:00Z'),
+      end: new Date('2026-12-31T00:00:00Z'),
+    });
   });
 });
 
@@ -62,8 +80,18 @@ describe('the demo project’s strategy, execution and wrap-up', () => {
 
   it('has a strategy that goals and tasks serve, meetings with minutes, an issues log and feedback', async () => {
     const strategy = await life.strategy(DEMO_PROJECT_ID);
-    expect(strategy.elements.map((e) => e.kind).sort()).toEqual(['channel', 'channel', 'market_analysis', 'pricing', 'promotion', 'segment', 'segment']);
-    expect(strategy.elements.find((e) => e.elementId === 'demo-promo-fair')?.servedByGoals.map((g) => g.goalId)).toEqual(['demo-new-customers']);
+    expect(strategy.elements.map((e) => e.kind).sort()).toEqual([
+      'channel',
+      'channel',
+      'market_analysis',
+      'pricing',
+      'promotion',
+      'segment',
+      'segment',
+    ]);
+    expect(strategy.elements.find((e) => e.elementId === 'demo-promo-fair')?.servedByGoals.map((g) => g.goalId)).toEqual([
+      'demo-new-customers',
+    ]);
     expect(strategy.unservedElements).toEqual(['demo-market-east']);
     expect(strategy.goalsServingNoElement.length).toBeGreaterThan(0);
     const meetings = await life.meetings(DEMO_PROJECT_ID);
@@ -84,7 +112,13 @@ describe('the demo project’s strategy, execution and wrap-up', () => {
     expect(awardsOf(0)).toEqual(['on-target:wang-fang']);
     expect(awardsOf(1)).toEqual(['on-target:wang-fang', 'on-target:zhao-lei', 'top-team:null']);
     const report = await buildReport(store, planning, life, DEMO_PREVIOUS_PROJECT_ID);
-    expect(report.changes).toEqual([expect.objectContaining({ kind: 'correction', actualId: 'demo-previous-revenue-zhao-lei-2', reason: 'The September invoice was entered without its service contract' })]);
+    expect(report.changes).toEqual([
+      expect.objectContaining({
+        kind: 'correction',
+        actualId: 'demo-previous-revenue-zhao-lei-2',
+        reason: 'The September invoice was entered without its service contract',
+      }),
+    ]);
     expect(report.team.find((m) => m.memberId === 'zhao-lei')?.appraisal).toMatchObject({ score: 3 });
     expect(report.lessons).toHaveLength(2);
   });
@@ -96,13 +130,50 @@ describe('the demo project’s strategy, execution and wrap-up', () => {
     expect(en).toContain('# Project report: East region quarter push');
     expect(en).toContain('## Strategy');
     expect(en).toContain('| Shanghai industrial automation fair | promotion | New customers won, Qualify trade fair leads |');
-    expect(en).toContain('| East China mid-market | market_analysis | ⚠ Nothing serves |');
+    expect(en).toContain('| East China mid-market | market analysis | ⚠ Nothing serves |');
     expect(zh).toContain('# 项目报告: East region quarter push');
-    expect(zh).toContain('客户满意度: CSAT 4.2 (5 份回复), NPS 40 (5 份回复)');
+    expect(zh).toContain('客户满意度: 满意度（CSAT） 4.2 (5 份回复), 净推荐值（NPS） 40 (5 份回复)');
     expect(zh).toContain('## 问题 (2 已提出, 1 已解决)');
     const html = reportHtml(report, 'zh');
     expect(html).toContain('<html lang="zh-CN">');
     expect(html).toContain('<h2>经验教训</h2>');
     expect(html).not.toMatch(/<script/);
   });
+});
+
+describe('the demo on any start day', () => {
+  // The first week, the middle and the last days of a quarter, and a quarter's first day.
+  it.each([
+    '2026-10-01T01:00:00Z',
+    '2026-10-03T02:00:00Z',
+    '2026-11-02T03:00:00Z',
+    '2026-10-20T09:00:00Z',
+    '2026-11-20T10:00:00Z',
+    '2026-12-01T08:00:00Z',
+    '2026-12-29T12:00:00Z',
+    // 01:00 on a quarter's first day in Shanghai, still the old quarter's last day in UTC.
+    '2026-12-31T17:00:00Z',
+  ])(
+    'on %s shows at most five overdue tasks, one blocked, and exactly one drift alert: the member who falls behind',
+    async (at) => {
+      const now = new Date(at);
+      const store = new InMemoryEventStore();
+      await loadDemo(store, now);
+      const planning = new Planning(store);
+      const zone = (await planning.project(DEMO_PROJECT_ID)).state.charter?.timeZone ?? 'UTC';
+      const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(now);
+      const tasks = await planning.projectTasks(DEMO_PROJECT_ID);
+      const open = tasks.filter((t) => t.status !== 'completed' && t.status !== 'cancelled');
+      const overdue = open.filter((t) => (t.dueDate ?? '') < today);
+      expect(overdue.length).toBeLessThanOrEqual(5);
+      expect(tasks.filter((t) => t.status === 'blocked')).toHaveLength(1);
+      // The drift checks the worker runs after the load, on the project's today.
+      const meta = { actor: 'service:planledger-worker', now: now.toISOString(), correlationId: 'check' };
+      const verdicts: string[] = [];
+      for (const goal of await planning.projectGoals(DEMO_PROJECT_ID))
+        for (const event of (await planning.checkDrift(goal.goalId, today, meta)).events) verdicts.push(`${event.type} ${goal.goalId}`);
+      expect(verdicts).toEqual(['KpiDriftDetected demo-revenue-zhao-lei']);
+    },
+    60_000,
+  );
 });

@@ -36,12 +36,35 @@ export async function writeSyntheticLog(store: EventStore, shape: SyntheticLogSh
     const projectId = `${prefix}-p${p}`;
     await planning.openProject(
       projectId,
-      { name: `Synthetic project ${p}`, managerId: 'li-na', periodStart: '2026-01-01', periodEnd: '2026-12-31', currency: 'CNY', timeZone: 'Asia/Shanghai', description: 'Synthetic load', smartPolicy: { onFailure: 'warn', achievableMultiple: 3 } },
+      {
+        name: `Synthetic project ${p}`,
+        managerId: 'li-na',
+        periodStart: '2026-01-01',
+        periodEnd: '2026-12-31',
+        currency: 'CNY',
+        timeZone: 'Asia/Shanghai',
+        description: 'Synthetic load',
+        smartPolicy: { onFailure: 'warn', achievableMultiple: 3 },
+      },
       meta(),
     );
     const members = ['a', 'b', 'c', 'd'].map((m) => `${projectId}-${m}`);
     for (const memberId of members) {
-      await planning.changeTeam(projectId, { type: 'JoinMember', data: { memberId, name: memberId, role: 'Account executive', responsibilities: [], skills: [{ skill: 'negotiation', level: 3 }], weeklyCapacityHours: 40 } }, meta());
+      await planning.changeTeam(
+        projectId,
+        {
+          type: 'JoinMember',
+          data: {
+            memberId,
+            name: memberId,
+            role: 'Account executive',
+            responsibilities: [],
+            skills: [{ skill: 'negotiation', level: 3 }],
+            weeklyCapacityHours: 40,
+          },
+        },
+        meta(),
+      );
     }
     count(5);
     for (let g = 0; g < shape.goalsPerProject; g++) {
@@ -68,7 +91,12 @@ export async function writeSyntheticLog(store: EventStore, shape: SyntheticLogSh
       for (let from = 0; from < shape.actualsPerGoal; from += ACTUALS_PER_COMMAND) {
         const rows = Array.from({ length: Math.min(ACTUALS_PER_COMMAND, shape.actualsPerGoal - from) }, (_, i) => {
           const n = from + i;
-          return { actualId: `a${n}`, value: 100 + (n % 37), businessDate: `2026-${String(1 + (n % 10)).padStart(2, "0")}-${String(1 + (n % 28)).padStart(2, '0')}`, source: 'CRM' };
+          return {
+            actualId: `a${n}`,
+            value: 100 + (n % 37),
+            businessDate: `2026-${String(1 + (n % 10)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`,
+            source: 'CRM',
+          };
         });
         await planning.changeGoal(goalId, { type: 'RecordActuals', data: { actuals: rows } }, meta('system:crm-feed'));
         count(rows.length);
@@ -76,9 +104,22 @@ export async function writeSyntheticLog(store: EventStore, shape: SyntheticLogSh
     }
     for (let t = 0; t < shape.tasksPerProject; t++) {
       const taskId = `${projectId}-t${t}`;
-      await planning.planTask(projectId, taskId, { title: `Task ${t}`, description: '', dueDate: '2026-06-30', assigneeId: members[t % members.length], estimateHours: 4 }, meta());
-      await planning.changeTask(taskId, { type: 'AssignTask', data: { assigneeId: members[(t + 1) % members.length], reason: 'Rebalanced' } }, meta());
-      await planning.changeTask(taskId, { type: 'MoveTaskDueDate', data: { dueDate: '2026-09-30', reason: 'Customer asked for later' } }, meta());
+      await planning.planTask(
+        projectId,
+        taskId,
+        { title: `Task ${t}`, description: '', dueDate: '2026-06-30', assigneeId: members[t % members.length], estimateHours: 4 },
+        meta(),
+      );
+      await planning.changeTask(
+        taskId,
+        { type: 'AssignTask', data: { assigneeId: members[(t + 1) % members.length], reason: 'Rebalanced' } },
+        meta(),
+      );
+      await planning.changeTask(
+        taskId,
+        { type: 'MoveTaskDueDate', data: { dueDate: '2026-09-30', reason: 'Customer asked for later' } },
+        meta(),
+      );
       count(3);
     }
   }

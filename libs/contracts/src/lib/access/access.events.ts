@@ -52,7 +52,10 @@ export const grantAccessBodySchema = accessGrantedSchema.omit({ projectId: true 
 export const revokeAccessBodySchema = accessRevokedSchema.omit({ projectId: true }).strict();
 /** POST /api-keys */
 export const issueApiKeyBodySchema = z
-  .object({ name: apiKeyIssuedSchema.shape.name, expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional() })
+  .object({
+    name: apiKeyIssuedSchema.shape.name,
+    expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' }).optional(),
+  })
   .strict();
 /** POST /api-keys/{keyId}/revocation */
 export const revokeApiKeyBodySchema = z.object({ reason: reasonSchema }).strict();
@@ -64,4 +67,3 @@ export const issuedApiKeySchema = z.object({
   key: z.string().describe('Send as "Authorization: ApiKey <key>"; shown once, stored only as a hash'),
   expiresAt: z.string().nullable(),
 });
-

@@ -70,7 +70,16 @@ const deliveryKey = {
   subscriptionId: idSchema,
 };
 export const alertDeliveredSchema = z.object({ ...deliveryKey, attempts: z.number().int().min(1) });
-export const alertDeliveryFailedSchema = z.object({ ...deliveryKey, attempts: z.number().int().min(1), error: z.string().max(1000) });
+export const alertDeliveryFailedSchema = z.object({
+  ...deliveryKey,
+  attempts: z.number().int().min(1),
+  /** What went wrong in a few words of our own: never the receiver's answer or the destination URL. */
+  error: z.string().max(1000),
+  /** A short fixed word for the kind of failure (`address-refused`, `timeout`, `server-error`, …). */
+  category: z.string().max(40).optional(),
+  /** The receiver's HTTP status, when it answered. */
+  statusCode: z.number().int().min(100).max(999).optional(),
+});
 export const alertDeliveryRetryRequestedSchema = z.object({ ...deliveryKey, note: shortTextSchema.default('') });
 
 export type AlertSubscriptionAdded = EventOf<'AlertSubscriptionAdded', typeof alertSubscriptionAddedSchema>;
@@ -97,7 +106,16 @@ export const alertsEventSchemas = {
   AlertDeliveryRetryRequested: alertDeliveryRetryRequestedSchema,
 } as const;
 
-const httpsOrHttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000);
+const httpsOrHttpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2000)
+  .refine(
+    (url) => {
+      const parsed = new URL(url);
+      return !parsed.username && !parsed.password;
+    },
+    { error: 'must not carry a user name or password (receivers check the signature, or a token in the path or query)' },
+  );
 
 const subscriptionCommon = {
   label: nameSchema.optional(),
@@ -125,10 +143,24 @@ export type AddAlertSubscriptionBody = z.infer<typeof addAlertSubscriptionBodySc
 export const removeAlertSubscriptionBodySchema = z.object({ reason: reasonSchema }).strict();
 export const acknowledgeAlertBodySchema = z.object({ note: shortTextSchema.default('') }).strict();
 export const retryDeliveryBodySchema = z.object({ note: shortTextSchema.default('') }).strict();
-export const deliveriesQuerySchema = z.object({ status: z.enum(['failed', 'delivered', 'pending', 'all'], { error: 'must be failed, delivered, pending or all' }).default('all') }).strict();
+/** Read-your-writes on a read model: wait (up to 2 s) until the view includes this position. */
+const minPositionSchema = z
+  .string()
+  .regex(/^\d{20}-\d{20}$/, 'must be the position a command returned')
+  .optional()
+  .describe('Wait (up to 2 s) until the view includes this position, e.g. the one your last command returned');
+export const deliveriesQuerySchema = z
+  .object({
+    status: z.enum(['failed', 'delivered', 'pending', 'all'], { error: 'must be failed, delivered, pending or all' }).default('all'),
+    minPosition: minPositionSchema,
+  })
+  .strict();
 export const inboxQuerySchema = z
   .object({
     acknowledged: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
     limit: z.coerce.number({ error: 'must be a number' }).int().min(1).max(500).default(100),
+    minPosition: minPositionSchema,
   })
   .strict();
+/** GET /alerts/{id} */
+export const alertQuerySchema = z.object({ minPosition: minPositionSchema }).strict();

@@ -52,7 +52,9 @@ export const issueReopenedSchema = z.object({ issueId: idSchema, reason: reasonS
 
 /* Feedback and satisfaction ------------------------------------------------------------------------ */
 
-export const feedbackLinkSchema = z.object({ kind: z.enum(['strategy', 'task', 'goal'], { error: 'must be strategy, task or goal' }), id: idSchema }).strict();
+export const feedbackLinkSchema = z
+  .object({ kind: z.enum(['strategy', 'task', 'goal'], { error: 'must be strategy, task or goal' }), id: idSchema })
+  .strict();
 export const feedbackSchema = z
   .object({
     source: z.enum(['team', 'customer'], { error: 'must be team or customer' }),
@@ -130,4 +132,7 @@ export const recordSurveyResponseBodySchema = z
     goalId: idSchema.optional(),
   })
   .strict()
-  .refine((r) => (r.scale === 'csat' ? r.score >= 1 && r.score <= 5 : r.score >= 0 && r.score <= 10), { error: 'must be 1–5 for csat and 0–10 for nps', path: ['score'] });
+  .refine((r) => (r.scale === 'csat' ? r.score >= 1 && r.score <= 5 : r.score >= 0 && r.score <= 10), {
+    error: 'must be 1–5 for csat and 0–10 for nps',
+    path: ['score'],
+  });

@@ -13,12 +13,28 @@ const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 /** GET /events, GET /projects/{id}/events */
 export const feedQuerySchema = z
   .object({
-    after: positionSchema.optional().describe('Start after this position (the `next` of the previous page); from the beginning when absent'),
-    limit: z.coerce.number({ error: 'must be a number' }).int().min(1, 'must be from 1 to 1000').max(1000, 'must be from 1 to 1000').default(100),
+    after: positionSchema
+      .optional()
+      .describe('Start after this position (the `next` of the previous page); from the beginning when absent'),
+    limit: z.coerce
+      .number({ error: 'must be a number' })
+      .int()
+      .min(1, 'must be from 1 to 1000')
+      .max(1000, 'must be from 1 to 1000')
+      .default(100),
     type: z
       .string()
-      .transform((value) => value.split(',').map((t) => t.trim()).filter((t) => t.length > 0))
-      .pipe(z.array(z.enum(EVENT_TYPES, { error: `each must be an event type: ${EVENT_TYPES.join(', ')}` })).min(1, 'must name at least one event type'))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0),
+      )
+      .pipe(
+        z
+          .array(z.enum(EVENT_TYPES, { error: `each must be an event type: ${EVENT_TYPES.join(', ')}` }))
+          .min(1, 'must name at least one event type'),
+      )
       .optional()
       .describe('Only these event types, comma-separated (e.g. ActualRecorded,GoalTargetAdjusted)'),
     projectId: idSchema.optional().describe('Only events of this project'),

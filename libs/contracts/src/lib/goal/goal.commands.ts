@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { finiteNumberSchema, idSchema, isoDateSchema, reasonSchema, shortTextSchema } from '../shared/primitives';
-import { goalDefinitionSchema, goalOwnerSchema, phasingSchema } from './goal.events';
+import { goalDefinitionSchema, goalOwnerSchema, phasingSchema, rollupRuleSchema } from './goal.events';
 
 /** POST /projects/{id}/goals */
 export const setGoalBodySchema = goalDefinitionSchema.strict();
@@ -12,8 +12,12 @@ export const moveGoalDeadlineBodySchema = z.object({ deadline: isoDateSchema, re
 export const changeGoalOwnerBodySchema = z.object({ owner: goalOwnerSchema, reason: reasonSchema }).strict();
 /** POST /goals/{id}/rephasings */
 export const rephaseGoalBodySchema = z.object({ phasing: phasingSchema, reason: reasonSchema }).strict();
+/** POST /goals/{id}/rollup-changes: how the goal takes its figures from its child goals from now on. */
+export const changeGoalRollupBodySchema = z.object({ rollup: rollupRuleSchema, reason: reasonSchema }).strict();
 /** POST /goals/{id}/strategy-links: the strategy elements the goal serves from now on (empty: none). */
-export const linkGoalStrategyBodySchema = z.object({ strategyRefs: z.array(idSchema).max(20, 'must name at most 20 strategy elements'), reason: reasonSchema }).strict();
+export const linkGoalStrategyBodySchema = z
+  .object({ strategyRefs: z.array(idSchema).max(20, 'must name at most 20 strategy elements'), reason: reasonSchema })
+  .strict();
 /** POST /goals/{id}/withdrawal */
 export const withdrawGoalBodySchema = z.object({ reason: reasonSchema }).strict();
 /** POST /goals/{id}/actuals */
@@ -50,4 +54,8 @@ export const commandResultSchema = z.object({
   revision: z.number().int().nullable().describe('The stream revision after the command; send it as If-Match next time'),
   position: z.string().nullable().describe('Global position of the last event written (null when nothing changed)'),
   events: z.array(z.string()).describe('Types of the events written; empty when the command changed nothing'),
+  replayed: z
+    .boolean()
+    .describe('True when this answers a retry of a command stored before (same Idempotency-Key): nothing new was written')
+    .optional(),
 });

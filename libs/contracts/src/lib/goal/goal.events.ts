@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { changeOf, finiteNumberSchema, idSchema, isoDateSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
+import {
+  changeOf,
+  finiteNumberSchema,
+  idSchema,
+  isoDateSchema,
+  nameSchema,
+  reasonSchema,
+  shortTextSchema,
+  type EventOf,
+} from '../shared/primitives';
 
 export const kpiSchema = z.object({
   name: nameSchema,
@@ -20,6 +29,14 @@ export const phasingSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type Phasing = z.infer<typeof phasingSchema>;
+
+/**
+ * How a goal with child goals takes its figures from them: `sum` (the default for cumulative KPIs),
+ * `average` or `weighted_average` by child target (`average` is the default for level KPIs), `min`
+ * (the lowest child value), or `none` (the goal keeps its own actuals).
+ */
+export const rollupRuleSchema = z.enum(['sum', 'average', 'weighted_average', 'min', 'none']);
+export type RollupRule = z.infer<typeof rollupRuleSchema>;
 
 export const goalOwnerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('team') }),
@@ -49,10 +66,17 @@ export const goalDefinitionSchema = z.object({
   /** Allowed shortfall against the expected-to-date value before the goal counts as drifting, 0–1. */
   tolerance: z.number().min(0).max(1),
   parentGoalId: idSchema.optional(),
+  /** How the goal rolls up its child goals; absent: `sum` for cumulative KPIs, `average` for level KPIs. */
+  rollup: rollupRuleSchema.optional(),
   /** How the goal serves the project's or the company's aim. */
   relevance: shortTextSchema.optional(),
   /** Where actual results come from (CRM export, finance system, survey tool). */
   actualsSource: shortTextSchema.optional(),
+  /**
+   * The project's survey score this goal takes as its actual (the CSAT mean, or the NPS), set by
+   * whoever sets the goal (a manager): only then may a survey response that names the goal feed it.
+   */
+  surveyFeed: z.enum(['csat', 'nps'], { error: 'must be csat or nps' }).optional(),
   /** Strategy elements (segments, channels, pricing, promotions) the goal serves. */
   strategyRefs: z.array(idSchema).max(20).optional(),
 });
@@ -63,6 +87,7 @@ export const goalTargetAdjustedSchema = z.object({ goalId: idSchema, ...changeOf
 export const goalDeadlineMovedSchema = z.object({ goalId: idSchema, ...changeOf(isoDateSchema).shape, reason: reasonSchema });
 export const goalOwnerChangedSchema = z.object({ goalId: idSchema, ...changeOf(goalOwnerSchema).shape, reason: reasonSchema });
 export const goalRephasedSchema = z.object({ goalId: idSchema, ...changeOf(phasingSchema).shape, reason: reasonSchema });
+export const goalRollupChangedSchema = z.object({ goalId: idSchema, ...changeOf(rollupRuleSchema).shape, reason: reasonSchema });
 export const goalWithdrawnSchema = z.object({ goalId: idSchema, reason: reasonSchema });
 
 export const actualSchema = z.object({
@@ -75,7 +100,12 @@ export const actualSchema = z.object({
   externalRef: z.string().trim().min(1).max(200).optional(),
 });
 export const actualRecordedSchema = actualSchema.extend({ goalId: idSchema });
-export const actualCorrectedSchema = z.object({ goalId: idSchema, actualId: idSchema, ...changeOf(finiteNumberSchema).shape, reason: reasonSchema });
+export const actualCorrectedSchema = z.object({
+  goalId: idSchema,
+  actualId: idSchema,
+  ...changeOf(finiteNumberSchema).shape,
+  reason: reasonSchema,
+});
 
 /** Where a goal stands against its plan, as the drift checks judge it. */
 export const driftStateSchema = z.enum(['on_track', 'at_risk', 'off_track', 'stale']);
@@ -104,6 +134,7 @@ export type GoalTargetAdjusted = EventOf<'GoalTargetAdjusted', typeof goalTarget
 export type GoalDeadlineMoved = EventOf<'GoalDeadlineMoved', typeof goalDeadlineMovedSchema>;
 export type GoalOwnerChanged = EventOf<'GoalOwnerChanged', typeof goalOwnerChangedSchema>;
 export type GoalRephased = EventOf<'GoalRephased', typeof goalRephasedSchema>;
+export type GoalRollupChanged = EventOf<'GoalRollupChanged', typeof goalRollupChangedSchema>;
 export type GoalWithdrawn = EventOf<'GoalWithdrawn', typeof goalWithdrawnSchema>;
 export type ActualRecorded = EventOf<'ActualRecorded', typeof actualRecordedSchema>;
 export type ActualCorrected = EventOf<'ActualCorrected', typeof actualCorrectedSchema>;
@@ -117,6 +148,7 @@ export type GoalEvent =
   | GoalDeadlineMoved
   | GoalOwnerChanged
   | GoalRephased
+  | GoalRollupChanged
   | GoalWithdrawn
   | ActualRecorded
   | ActualCorrected
@@ -131,6 +163,7 @@ export const goalEventSchemas = {
   GoalDeadlineMoved: goalDeadlineMovedSchema,
   GoalOwnerChanged: goalOwnerChangedSchema,
   GoalRephased: goalRephasedSchema,
+  GoalRollupChanged: goalRollupChangedSchema,
   GoalWithdrawn: goalWithdrawnSchema,
   ActualRecorded: actualRecordedSchema,
   ActualCorrected: actualCorrectedSchema,

@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import * as contracts from '../../index';
 
-type JsonSchema = { type?: string | string[]; maxLength?: number; pattern?: string; format?: string; enum?: unknown[]; const?: unknown; maxItems?: number; [key: string]: unknown };
+type JsonSchema = {
+  type?: string | string[];
+  maxLength?: number;
+  pattern?: string;
+  format?: string;
+  enum?: unknown[];
+  const?: unknown;
+  maxItems?: number;
+  [key: string]: unknown;
+};
 
 /** Every string and array a request body can hold, with the path to it, that has no upper bound. */
 function unbounded(schema: unknown, path: string, found: string[]): void {
@@ -9,7 +18,8 @@ function unbounded(schema: unknown, path: string, found: string[]): void {
   const node = schema as JsonSchema;
   const types = Array.isArray(node.type) ? node.type : [node.type];
   const fixed = node.enum !== undefined || node.const !== undefined || node.format !== undefined;
-  if (types.includes('string') && node.maxLength === undefined && node.pattern === undefined && !fixed) found.push(`${path}: string without maxLength`);
+  if (types.includes('string') && node.maxLength === undefined && node.pattern === undefined && !fixed)
+    found.push(`${path}: string without maxLength`);
   if (types.includes('array') && node.maxItems === undefined) found.push(`${path}: array without maxItems`);
   for (const [key, value] of Object.entries(node)) {
     if (key === 'properties' && value && typeof value === 'object') {
@@ -20,16 +30,31 @@ function unbounded(schema: unknown, path: string, found: string[]): void {
 }
 
 describe('request body limits', () => {
-  const bodies = Object.entries(contracts).filter(([name, value]) => /BodySchema$/.test(name) && value instanceof z.ZodType) as [string, z.ZodType][];
+  const bodies = Object.entries(contracts).filter(([name, value]) => /BodySchema$/.test(name) && value instanceof z.ZodType) as [
+    string,
+    z.ZodType,
+  ][];
 
   it('covers every command body the API accepts', () => {
-    expect(bodies.map(([name]) => name)).toEqual(expect.arrayContaining(['openProjectBodySchema', 'setGoalBodySchema', 'recordActualsBatchBodySchema', 'grantAccessBodySchema', 'issueApiKeyBodySchema']));
+    expect(bodies.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        'openProjectBodySchema',
+        'setGoalBodySchema',
+        'recordActualsBatchBodySchema',
+        'grantAccessBodySchema',
+        'issueApiKeyBodySchema',
+      ]),
+    );
     expect(bodies.length).toBeGreaterThanOrEqual(20);
   });
 
   it('finds an unbounded string or array where there is one (the check itself works)', () => {
     const found: string[] = [];
-    unbounded(z.toJSONSchema(z.object({ note: z.string(), rows: z.array(z.object({ ok: z.string().max(5) })), code: z.enum(['a', 'b']) })), 'probe', found);
+    unbounded(
+      z.toJSONSchema(z.object({ note: z.string(), rows: z.array(z.object({ ok: z.string().max(5) })), code: z.enum(['a', 'b']) })),
+      'probe',
+      found,
+    );
     expect(found).toEqual(['probe.note: string without maxLength', 'probe.rows: array without maxItems']);
   });
 

@@ -1,17 +1,16 @@
 import { z } from 'zod';
 
 /** The body of every error answer: a stable code to branch on and a message for people. */
-export const problemSchema = z
-  .object({
-    statusCode: z.number().int().min(400).max(599),
-    code: z.string().describe('Stable machine-readable code, e.g. VALIDATION_FAILED, GOAL_NOT_FOUND, TARGET_NOT_POSITIVE'),
-    message: z.string().describe('What went wrong, naming the field or rule'),
-    issues: z
-      .array(z.object({ path: z.string().describe('The field, e.g. kpi.unit or actuals[3].value'), message: z.string() }))
-      .optional()
-      .describe('Every invalid field (400 VALIDATION_FAILED)'),
-    currentRevision: z.number().int().nullable().optional().describe('The stream revision now (409 and 412): reload, then retry with it'),
-  });
+export const problemSchema = z.object({
+  statusCode: z.number().int().min(400).max(599),
+  code: z.string().describe('Stable machine-readable code, e.g. VALIDATION_FAILED, GOAL_NOT_FOUND, TARGET_NOT_POSITIVE'),
+  message: z.string().describe('What went wrong, naming the field or rule'),
+  issues: z
+    .array(z.object({ path: z.string().describe('The field, e.g. kpi.unit or actuals[3].value'), message: z.string() }))
+    .optional()
+    .describe('Every invalid field (400 VALIDATION_FAILED)'),
+  currentRevision: z.number().int().nullable().optional().describe('The stream revision now (409 and 412): reload, then retry with it'),
+});
 export type Problem = z.infer<typeof problemSchema>;
 
 /** Which errors each kind of operation can answer, and why. */

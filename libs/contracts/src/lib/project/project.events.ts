@@ -10,13 +10,18 @@ export const smartPolicySchema = z.object({
 export type SmartPolicy = z.infer<typeof smartPolicySchema>;
 export const DEFAULT_SMART_POLICY: SmartPolicy = { onFailure: 'warn', achievableMultiple: 3 };
 
-export const projectCharterSchema = z.object({
+/** The charter's fields with no defaults: what an amendment names, and only that, changes. */
+export const projectCharterFieldsSchema = z.object({
   name: nameSchema,
   managerId: idSchema,
   periodStart: isoDateSchema,
   periodEnd: isoDateSchema,
   currency: currencySchema,
   timeZone: timeZoneSchema,
+  description: longTextSchema,
+  smartPolicy: smartPolicySchema,
+});
+export const projectCharterSchema = projectCharterFieldsSchema.extend({
   description: longTextSchema.default(''),
   smartPolicy: smartPolicySchema.default(DEFAULT_SMART_POLICY),
 });
@@ -25,8 +30,9 @@ export type ProjectCharter = z.infer<typeof projectCharterSchema>;
 export const projectOpenedSchema = projectCharterSchema.extend({ projectId: idSchema });
 export const projectCharterAmendedSchema = z.object({
   projectId: idSchema,
-  before: projectCharterSchema.partial(),
-  after: projectCharterSchema.partial(),
+  // No defaults here: a field the amendment did not name must not come back as "" on replay.
+  before: projectCharterFieldsSchema.partial(),
+  after: projectCharterFieldsSchema.partial(),
   reason: reasonSchema,
 });
 export const PROJECT_OUTCOMES = ['achieved', 'partially_achieved', 'missed', 'cancelled'] as const;

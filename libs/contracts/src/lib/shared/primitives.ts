@@ -13,8 +13,11 @@ export const nameSchema = z.string().trim().min(1, 'must not be empty').max(TEXT
 export const shortTextSchema = z.string().trim().max(TEXT_LIMITS.short);
 export const longTextSchema = z.string().max(TEXT_LIMITS.long);
 
-/** Why a planned thing changed: required on every adjustment, so the history explains itself. */
-export const reasonSchema = z.string().trim().min(3, 'must explain the change (at least 3 characters)').max(TEXT_LIMITS.short);
+/**
+ * Why a planned thing changed: required on every adjustment, so the history explains itself. One
+ * non-blank character is enough: a Chinese word ("病假", sick leave) is one or two.
+ */
+export const reasonSchema = z.string().trim().min(1, 'must give a reason (it is blank)').max(TEXT_LIMITS.short);
 
 /** A calendar day, YYYY-MM-DD: business dates (periods, deadlines, when a sale happened). */
 export const isoDateSchema = z.iso.date({ error: 'must be a date like 2026-10-01' });
@@ -35,7 +38,10 @@ function isTimeZone(zone: string): boolean {
   return true;
 }
 
-export const timeZoneSchema = z.string().max(100).refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai' });
+export const timeZoneSchema = z
+  .string()
+  .max(100)
+  .refine(isTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin or Asia/Shanghai' });
 
 export const finiteNumberSchema = z.number({ error: 'must be a number' }).finite();
 

@@ -55,7 +55,10 @@ export const pricingSchema = z
     kind: z.literal('pricing'),
     name: nameSchema,
     model: z.enum(PRICING_MODELS, { error: `must be one of ${PRICING_MODELS.join(', ')}` }),
-    listPrices: z.array(z.object({ item: nameSchema, price: z.number().min(0, 'must not be negative') }).strict()).max(200).default([]),
+    listPrices: z
+      .array(z.object({ item: nameSchema, price: z.number().min(0, 'must not be negative') }).strict())
+      .max(200)
+      .default([]),
     discountPolicy: z
       .object({
         /** The largest discount anyone may give, 0–1. */
@@ -64,7 +67,10 @@ export const pricingSchema = z
         approvalThreshold: share,
       })
       .strict()
-      .refine((p) => p.approvalThreshold <= p.maxDiscount, { error: 'approvalThreshold must not exceed maxDiscount', path: ['approvalThreshold'] }),
+      .refine((p) => p.approvalThreshold <= p.maxDiscount, {
+        error: 'approvalThreshold must not exceed maxDiscount',
+        path: ['approvalThreshold'],
+      }),
     /** The lowest margin a deal may have, 0–1. */
     floorMargin: share,
   })
@@ -83,19 +89,32 @@ export const promotionSchema = z
     startDate: isoDateSchema,
     endDate: isoDateSchema,
     /** What it should do to a goal: the expected lift in percent of the goal's target. */
-    expectedLift: z.object({ goalId: idSchema, percent: z.number().min(0).max(1000) }).strict().optional(),
+    expectedLift: z
+      .object({ goalId: idSchema, percent: z.number().min(0).max(1000) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((p) => p.startDate <= p.endDate, { error: 'endDate must not be before startDate', path: ['endDate'] });
 
-export const strategyElementSchema = z.discriminatedUnion('kind', [marketAnalysisSchema, segmentSchema, channelSchema, pricingSchema, promotionSchema], {
-  error: 'kind must be one of market_analysis, segment, channel, pricing, promotion',
-});
+export const strategyElementSchema = z.discriminatedUnion(
+  'kind',
+  [marketAnalysisSchema, segmentSchema, channelSchema, pricingSchema, promotionSchema],
+  {
+    error: 'kind must be one of market_analysis, segment, channel, pricing, promotion',
+  },
+);
 export type StrategyElement = z.infer<typeof strategyElementSchema>;
 export type StrategyKind = StrategyElement['kind'];
 
 export const strategyElementDefinedSchema = z.object({ projectId: idSchema, elementId: idSchema, element: strategyElementSchema });
-export const strategyElementRevisedSchema = z.object({ projectId: idSchema, elementId: idSchema, before: strategyElementSchema, after: strategyElementSchema, reason: reasonSchema });
+export const strategyElementRevisedSchema = z.object({
+  projectId: idSchema,
+  elementId: idSchema,
+  before: strategyElementSchema,
+  after: strategyElementSchema,
+  reason: reasonSchema,
+});
 export const strategyElementWithdrawnSchema = z.object({ projectId: idSchema, elementId: idSchema, reason: reasonSchema });
 
 export type StrategyElementDefined = EventOf<'StrategyElementDefined', typeof strategyElementDefinedSchema>;

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { changeOf, idSchema, isoDateSchema, longTextSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
+import {
+  changeOf,
+  idSchema,
+  isoDateSchema,
+  longTextSchema,
+  nameSchema,
+  reasonSchema,
+  shortTextSchema,
+  type EventOf,
+} from '../shared/primitives';
 
 export const taskPlanSchema = z.object({
   title: nameSchema,
@@ -23,7 +32,11 @@ export const taskAssignedSchema = z.object({
   reason: reasonSchema.optional(),
 });
 export const taskStartedSchema = z.object({ taskId: idSchema });
-export const taskProgressReportedSchema = z.object({ taskId: idSchema, percent: z.number().min(0).max(100), note: shortTextSchema.default('') });
+export const taskProgressReportedSchema = z.object({
+  taskId: idSchema,
+  percent: z.number().min(0).max(100),
+  note: shortTextSchema.default(''),
+});
 export const taskBlockedSchema = z.object({ taskId: idSchema, reason: reasonSchema });
 export const taskUnblockedSchema = z.object({ taskId: idSchema, note: shortTextSchema.default('') });
 export const taskDueDateMovedSchema = z.object({ taskId: idSchema, ...changeOf(isoDateSchema).shape, reason: reasonSchema });

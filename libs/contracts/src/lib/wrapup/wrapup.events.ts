@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { currencySchema, idSchema, isoDateSchema, longTextSchema, nameSchema, reasonSchema, shortTextSchema, type EventOf } from '../shared/primitives';
+import {
+  currencySchema,
+  idSchema,
+  isoDateSchema,
+  longTextSchema,
+  nameSchema,
+  reasonSchema,
+  shortTextSchema,
+  type EventOf,
+} from '../shared/primitives';
 
 const texts = (max = 20) => z.array(shortTextSchema.min(1, 'must not be empty')).max(max);
 
@@ -48,13 +57,30 @@ export const incentiveRuleSchema = z
   })
   .strict();
 export type IncentiveRule = z.infer<typeof incentiveRuleSchema>;
-export const incentiveSchemeSetSchema = z.object({ projectId: idSchema, rules: z.array(incentiveRuleSchema), reason: reasonSchema.optional() });
+export const incentiveSchemeSetSchema = z.object({
+  projectId: idSchema,
+  rules: z.array(incentiveRuleSchema),
+  reason: reasonSchema.optional(),
+});
 
 /** An award the scheme pays for the attainment facts at a moment. */
-export const awardSchema = z.object({ ruleId: idSchema, title: z.string(), memberId: idSchema.nullable(), attainment: z.number(), award: incentiveRuleSchema.shape.award });
+export const awardSchema = z.object({
+  ruleId: idSchema,
+  title: z.string(),
+  memberId: idSchema.nullable(),
+  attainment: z.number(),
+  award: incentiveRuleSchema.shape.award,
+});
 export type Award = z.infer<typeof awardSchema>;
 
-export const trainingPlannedSchema = z.object({ projectId: idSchema, trainingId: idSchema, memberId: idSchema, topic: nameSchema, date: isoDateSchema, reason: reasonSchema });
+export const trainingPlannedSchema = z.object({
+  projectId: idSchema,
+  trainingId: idSchema,
+  memberId: idSchema,
+  topic: nameSchema,
+  date: isoDateSchema,
+  reason: reasonSchema,
+});
 
 export const evaluationPublishedSchema = z.object({
   projectId: idSchema,
@@ -84,7 +110,11 @@ export const wrapUpEventSchemas = {
 export const appraiseMemberBodySchema = z
   .object({
     memberId: idSchema,
-    score: z.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5'),
+    score: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 5')
+      .max(5, 'must be from 1 to 5'),
     strengths: texts().default([]),
     improvements: texts().default([]),
     reason: reasonSchema.optional(),
@@ -102,9 +132,31 @@ export const recordLessonBodySchema = z
   })
   .strict();
 /** POST /projects/{id}/incentive-scheme replaces the scheme (with a reason when one exists). */
-export const setIncentiveSchemeBodySchema = z.object({ rules: z.array(incentiveRuleSchema).min(1, 'must hold at least one rule').max(50), reason: reasonSchema.optional() }).strict();
+/** Attainment is a share of the target everywhere in the API (0.8 is 80%): a threshold of 80 or 100 is the other scale, refused. */
+export const MAX_THRESHOLD = 10;
+export const setIncentiveSchemeBodySchema = z
+  .object({
+    rules: z
+      .array(
+        incentiveRuleSchema.extend({
+          threshold: z
+            .number({ error: 'must be a number' })
+            .min(0, 'must not be negative')
+            .max(
+              MAX_THRESHOLD,
+              `must be attainment as a share of the target, like attainment everywhere (0.8 is 80%, 1 is 100%); at most ${MAX_THRESHOLD}`,
+            ),
+        }),
+      )
+      .min(1, 'must hold at least one rule')
+      .max(50),
+    reason: reasonSchema.optional(),
+  })
+  .strict();
 /** POST /projects/{id}/trainings */
-export const planTrainingBodySchema = z.object({ trainingId: idSchema.optional(), memberId: idSchema, topic: nameSchema, date: isoDateSchema, reason: reasonSchema }).strict();
+export const planTrainingBodySchema = z
+  .object({ trainingId: idSchema.optional(), memberId: idSchema, topic: nameSchema, date: isoDateSchema, reason: reasonSchema })
+  .strict();
 /** POST /projects/{id}/evaluation: attainments and awards are computed from the goals' actuals. */
 export const publishEvaluationBodySchema = z.object({ summary: longTextSchema.default('') }).strict();
 

@@ -5,8 +5,15 @@ import { deciderSpec } from '../testing/given-when-then';
 import { decideAccess, evolveAccess, initialAccessState, type AccessCommand, type AccessContext, type AccessState } from './access.decider';
 import { authorize, ROLE_PERMISSIONS, type Action } from './permissions';
 
-const spec = deciderSpec<AccessState, AccessEvent, AccessCommand, AccessContext>({ initialState: initialAccessState, evolve: evolveAccess, decide: decideAccess });
-const open: AccessContext = { project: [projectOpened].reduce(evolveProject, initialProjectState), currentMemberIds: new Set(['wang-fang']) };
+const spec = deciderSpec<AccessState, AccessEvent, AccessCommand, AccessContext>({
+  initialState: initialAccessState,
+  evolve: evolveAccess,
+  decide: decideAccess,
+});
+const open: AccessContext = {
+  project: [projectOpened].reduce(evolveProject, initialProjectState),
+  currentMemberIds: new Set(['wang-fang']),
+};
 const closed: AccessContext = { ...open, project: [projectOpened, projectClosed].reduce(evolveProject, initialProjectState) };
 const missing: AccessContext = { project: initialProjectState };
 
@@ -19,17 +26,34 @@ const granted = (role: 'manager' | 'member' | 'viewer' | 'analyst', memberId?: s
   type: 'AccessGranted',
   data: { projectId: 'p1', subject: 'user:wang', role, ...(memberId ? { memberId } : {}) },
 });
-const revoke: AccessCommand = { type: 'RevokeAccess', data: { projectId: 'p1', subject: 'user:wang', reason: 'left the company' }, metadata: meta };
+const revoke: AccessCommand = {
+  type: 'RevokeAccess',
+  data: { projectId: 'p1', subject: 'user:wang', reason: 'left the company' },
+  metadata: meta,
+};
 const hash = 'a'.repeat(64);
-const issue = (keyId = 'k1', expiresAt?: string): AccessCommand => ({ type: 'IssueApiKey', data: { keyId, name: 'crm-feed', secretHash: hash, ...(expiresAt ? { expiresAt } : {}) }, metadata: meta });
-const issued: AccessEvent = { type: 'ApiKeyIssued', data: { keyId: 'k1', name: 'crm-feed', subject: 'service:crm-feed', secretHash: hash } };
+const issue = (keyId = 'k1', expiresAt?: string): AccessCommand => ({
+  type: 'IssueApiKey',
+  data: { keyId, name: 'crm-feed', secretHash: hash, ...(expiresAt ? { expiresAt } : {}) },
+  metadata: meta,
+});
+const issued: AccessEvent = {
+  type: 'ApiKeyIssued',
+  data: { keyId: 'k1', name: 'crm-feed', subject: 'service:crm-feed', secretHash: hash },
+};
 const revokeKey = (keyId = 'k1'): AccessCommand => ({ type: 'RevokeApiKey', data: { keyId, reason: 'rotated' }, metadata: meta });
 const keyRevoked: AccessEvent = { type: 'ApiKeyRevoked', data: { keyId: 'k1', reason: 'rotated' } };
 
 describe('access', () => {
   describe('when nobody holds a role', () => {
-    it('grants a role in an open project', () => spec().when(grant('viewer'), open).then([granted('viewer')]));
-    it('grants a member role naming a current team member', () => spec().when(grant('member', 'wang-fang'), open).then([granted('member', 'wang-fang')]));
+    it('grants a role in an open project', () =>
+      spec()
+        .when(grant('viewer'), open)
+        .then([granted('viewer')]));
+    it('grants a member role naming a current team member', () =>
+      spec()
+        .when(grant('member', 'wang-fang'), open)
+        .then([granted('member', 'wang-fang')]));
     it('refuses a member role without a member id, or naming someone off the team', () => {
       spec().when(grant('member'), open).thenRefuses('MEMBER_ID_REQUIRED');
       spec().when(grant('member', 'nobody'), open).thenRefuses('MEMBER_NOT_FOUND');
@@ -43,12 +67,21 @@ describe('access', () => {
 
   describe('when a subject holds a role', () => {
     it('changes the role with a new grant and ignores the same grant again', () => {
-      spec([granted('viewer')]).when(grant('manager'), open).then([granted('manager')]);
-      spec([granted('viewer')]).when(grant('viewer'), open).then([]);
+      spec([granted('viewer')])
+        .when(grant('manager'), open)
+        .then([granted('manager')]);
+      spec([granted('viewer')])
+        .when(grant('viewer'), open)
+        .then([]);
     });
     it('revokes it, recording the role that was held', () =>
-      spec([granted('manager')]).when(revoke).then([{ type: 'AccessRevoked', data: { projectId: 'p1', subject: 'user:wang', role: 'manager', reason: 'left the company' } }]));
-    it('forgets it once revoked', () => spec([granted('manager'), { type: 'AccessRevoked', data: { projectId: 'p1', subject: 'user:wang', role: 'manager', reason: 'x' } }]).when(revoke).thenRefuses('ACCESS_NOT_FOUND'));
+      spec([granted('manager')])
+        .when(revoke)
+        .then([{ type: 'AccessRevoked', data: { projectId: 'p1', subject: 'user:wang', role: 'manager', reason: 'left the company' } }]));
+    it('forgets it once revoked', () =>
+      spec([granted('manager'), { type: 'AccessRevoked', data: { projectId: 'p1', subject: 'user:wang', role: 'manager', reason: 'x' } }])
+        .when(revoke)
+        .thenRefuses('ACCESS_NOT_FOUND'));
   });
 
   describe('API keys', () => {
@@ -57,7 +90,9 @@ describe('access', () => {
     it('refuses a second active key with the same name or id, and accepts the name again once revoked', () => {
       spec([issued]).when(issue('k2')).thenRefuses('API_KEY_NAME_TAKEN');
       spec([issued]).when(issue('k1')).thenRefuses('API_KEY_EXISTS');
-      spec([issued, keyRevoked]).when(issue('k2')).then([{ ...issued, data: { ...issued.data, keyId: 'k2' } } as AccessEvent]);
+      spec([issued, keyRevoked])
+        .when(issue('k2'))
+        .then([{ ...issued, data: { ...issued.data, keyId: 'k2' } } as AccessEvent]);
     });
     it('revokes an active key once', () => {
       spec([issued]).when(revokeKey()).then([keyRevoked]);

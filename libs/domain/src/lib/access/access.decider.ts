@@ -69,8 +69,10 @@ export function decideAccess(command: AccessCommand, state: AccessState, context
       const { projectId, subject, role, memberId } = command.data;
       if (!context.project || context.project.status === 'none') refuse('PROJECT_NOT_FOUND', `project ${projectId} does not exist`);
       if (context.project.status === 'closed') refuse('PROJECT_CLOSED', `project ${projectId} is closed`);
-      if (role === 'member' && memberId === undefined) refuse('MEMBER_ID_REQUIRED', 'a member grant names the team member the subject is (memberId)');
-      if (memberId !== undefined && !context.currentMemberIds?.has(memberId)) refuse('MEMBER_NOT_FOUND', `${memberId} is not a current member of the project`);
+      if (role === 'member' && memberId === undefined)
+        refuse('MEMBER_ID_REQUIRED', 'a member grant names the team member the subject is (memberId)');
+      if (memberId !== undefined && !context.currentMemberIds?.has(memberId))
+        refuse('MEMBER_NOT_FOUND', `${memberId} is not a current member of the project`);
       const current = state.grants.get(projectId)?.get(subject);
       if (current && current.role === role && current.memberId === memberId) return [];
       return [{ type: 'AccessGranted', data: { projectId, subject, role, ...(memberId === undefined ? {} : { memberId }) } }];
@@ -84,9 +86,16 @@ export function decideAccess(command: AccessCommand, state: AccessState, context
     case 'IssueApiKey': {
       const { keyId, name, secretHash, expiresAt } = command.data;
       if (state.apiKeys.has(keyId)) refuse('API_KEY_EXISTS', `API key ${keyId} exists already`);
-      if ([...state.apiKeys.values()].some((k) => k.name === name && !k.revoked)) refuse('API_KEY_NAME_TAKEN', `an active API key is named ${name} already; revoke it first`);
-      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(command.metadata.now)) refuse('EXPIRY_IN_THE_PAST', `expiresAt ${expiresAt} has passed`);
-      return [{ type: 'ApiKeyIssued', data: { keyId, name, subject: serviceSubject(name), secretHash, ...(expiresAt === undefined ? {} : { expiresAt }) } }];
+      if ([...state.apiKeys.values()].some((k) => k.name === name && !k.revoked))
+        refuse('API_KEY_NAME_TAKEN', `an active API key is named ${name} already; revoke it first`);
+      if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(command.metadata.now))
+        refuse('EXPIRY_IN_THE_PAST', `expiresAt ${expiresAt} has passed`);
+      return [
+        {
+          type: 'ApiKeyIssued',
+          data: { keyId, name, subject: serviceSubject(name), secretHash, ...(expiresAt === undefined ? {} : { expiresAt }) },
+        },
+      ];
     }
     case 'RevokeApiKey': {
       const key = state.apiKeys.get(command.data.keyId);

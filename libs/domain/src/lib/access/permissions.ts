@@ -12,6 +12,7 @@ export const ACTIONS = [
   'access.read',
   'access.manage',
   'apiKey.manage',
+  'account.manage',
   'team.manage',
   'goal.plan',
   'goal.recordActual',
@@ -31,8 +32,36 @@ export type Action = (typeof ACTIONS)[number];
 
 /** Which role may take which action inside its project. Organisation admins may take every action. */
 export const ROLE_PERMISSIONS: Record<ProjectRole, ReadonlySet<Action>> = {
-  manager: new Set<Action>(['project.list', 'project.read', 'project.manage', 'access.read', 'access.manage', 'team.manage', 'goal.plan', 'goal.recordActual', 'task.plan', 'task.work', 'feed.read', 'alerts.manage', 'alert.acknowledge', 'strategy.plan', 'meeting.record', 'issue.raise', 'issue.manage', 'feedback.record', 'wrapup.manage']),
-  member: new Set<Action>(['project.list', 'project.read', 'goal.recordActual', 'task.work', 'alert.acknowledge', 'issue.raise', 'feedback.record']),
+  manager: new Set<Action>([
+    'project.list',
+    'project.read',
+    'project.manage',
+    'access.read',
+    'access.manage',
+    'team.manage',
+    'goal.plan',
+    'goal.recordActual',
+    'task.plan',
+    'task.work',
+    'feed.read',
+    'alerts.manage',
+    'alert.acknowledge',
+    'strategy.plan',
+    'meeting.record',
+    'issue.raise',
+    'issue.manage',
+    'feedback.record',
+    'wrapup.manage',
+  ]),
+  member: new Set<Action>([
+    'project.list',
+    'project.read',
+    'goal.recordActual',
+    'task.work',
+    'alert.acknowledge',
+    'issue.raise',
+    'feedback.record',
+  ]),
   viewer: new Set<Action>(['project.list', 'project.read']),
   analyst: new Set<Action>(['project.list', 'feed.read']),
 };
@@ -41,7 +70,7 @@ export const ROLE_PERMISSIONS: Record<ProjectRole, ReadonlySet<Action>> = {
 export const OWN_ONLY_FOR_MEMBERS: ReadonlySet<Action> = new Set<Action>(['goal.recordActual', 'task.work', 'alert.acknowledge']);
 
 /** Actions outside any project: only organisation admins take them. */
-export const ORGANISATION_ACTIONS: ReadonlySet<Action> = new Set<Action>(['project.open', 'apiKey.manage']);
+export const ORGANISATION_ACTIONS: ReadonlySet<Action> = new Set<Action>(['project.open', 'apiKey.manage', 'account.manage']);
 
 export interface Caller {
   admin: boolean;

@@ -25,10 +25,26 @@ import {
   type SubscriptionsState,
 } from './alerts.decider';
 
-const subscriptions = deciderSpec<SubscriptionsState, SubscriptionEvent, SubscriptionCommand>({ initialState: initialSubscriptionsState(), evolve: evolveSubscriptions, decide: decideSubscriptions });
-const record = deciderSpec<AlertRecordState, AlertRecordEvent, AlertRecordCommand>({ initialState: initialAlertRecordState, evolve: evolveAlertRecord, decide: decideAlertRecord });
-const reminders = deciderSpec<RemindersState, TaskReminderRaised, RaiseTaskReminder>({ initialState: initialRemindersState(), evolve: evolveReminders, decide: decideReminder });
-const deliveries = deciderSpec<DeliveryState, DeliveryEvent, DeliveryCommand>({ initialState: initialDeliveryState, evolve: evolveDelivery, decide: decideDelivery });
+const subscriptions = deciderSpec<SubscriptionsState, SubscriptionEvent, SubscriptionCommand>({
+  initialState: initialSubscriptionsState(),
+  evolve: evolveSubscriptions,
+  decide: decideSubscriptions,
+});
+const record = deciderSpec<AlertRecordState, AlertRecordEvent, AlertRecordCommand>({
+  initialState: initialAlertRecordState,
+  evolve: evolveAlertRecord,
+  decide: decideAlertRecord,
+});
+const reminders = deciderSpec<RemindersState, TaskReminderRaised, RaiseTaskReminder>({
+  initialState: initialRemindersState(),
+  evolve: evolveReminders,
+  decide: decideReminder,
+});
+const deliveries = deciderSpec<DeliveryState, DeliveryEvent, DeliveryCommand>({
+  initialState: initialDeliveryState,
+  evolve: evolveDelivery,
+  decide: decideDelivery,
+});
 
 const subscription = (subscriptionId = 's1') => ({
   projectId: 'p1',
@@ -43,8 +59,15 @@ const subscription = (subscriptionId = 's1') => ({
 });
 const add = (id = 's1'): SubscriptionCommand => ({ type: 'AddAlertSubscription', data: subscription(id), metadata: meta });
 const added = (id = 's1'): SubscriptionEvent => ({ type: 'AlertSubscriptionAdded', data: subscription(id) });
-const remove: SubscriptionCommand = { type: 'RemoveAlertSubscription', data: { projectId: 'p1', subscriptionId: 's1', reason: 'endpoint retired' }, metadata: meta };
-const removed: SubscriptionEvent = { type: 'AlertSubscriptionRemoved', data: { projectId: 'p1', subscriptionId: 's1', reason: 'endpoint retired' } };
+const remove: SubscriptionCommand = {
+  type: 'RemoveAlertSubscription',
+  data: { projectId: 'p1', subscriptionId: 's1', reason: 'endpoint retired' },
+  metadata: meta,
+};
+const removed: SubscriptionEvent = {
+  type: 'AlertSubscriptionRemoved',
+  data: { projectId: 'p1', subscriptionId: 's1', reason: 'endpoint retired' },
+};
 
 describe('alert subscriptions', () => {
   it('given none: adds one, refuses to remove one', () => {
@@ -62,14 +85,28 @@ describe('alert subscriptions', () => {
   it(`given ${MAX_SUBSCRIPTIONS_PER_PROJECT} active ones: refuses another, until one is removed`, () => {
     const full = Array.from({ length: MAX_SUBSCRIPTIONS_PER_PROJECT }, (_, i) => added(`s${i + 1}`));
     subscriptions(full).when(add('extra')).thenRefuses('TOO_MANY_SUBSCRIPTIONS');
-    subscriptions([...full, removed]).when(add('extra')).then([added('extra')]);
+    subscriptions([...full, removed])
+      .when(add('extra'))
+      .then([added('extra')]);
   });
 });
 
 const alertId = '0b1d2c3e-4f50-4617-8293-a4b5c6d7e8f9';
-const acknowledge: AlertRecordCommand = { type: 'AcknowledgeAlert', data: { alertId, projectId: 'p1', note: 'calling the client today' }, metadata: meta };
+const acknowledge: AlertRecordCommand = {
+  type: 'AcknowledgeAlert',
+  data: { alertId, projectId: 'p1', note: 'calling the client today' },
+  metadata: meta,
+};
 const acknowledged: AlertRecordEvent = { type: 'AlertAcknowledged', data: { alertId, projectId: 'p1', note: 'calling the client today' } };
-const escalation = { alertId, projectId: 'p1', alertType: 'KpiDriftDetected', goalId: 'g1', to: ['li-na'], afterMinutes: 240, reason: 'not acknowledged within 240 minutes' };
+const escalation = {
+  alertId,
+  projectId: 'p1',
+  alertType: 'KpiDriftDetected',
+  goalId: 'g1',
+  to: ['li-na'],
+  afterMinutes: 240,
+  reason: 'not acknowledged within 240 minutes',
+};
 const escalate = (to = ['li-na']): AlertRecordCommand => ({ type: 'EscalateAlert', data: { ...escalation, to }, metadata: meta });
 const escalated: AlertRecordEvent = { type: 'AlertEscalated', data: escalation };
 
@@ -100,17 +137,33 @@ const reminder = (kind: 'due_soon' | 'overdue' | 'blocked_too_long', key: string
   assigneeId: 'wang-fang',
   days: 1,
 });
-const raise = (kind: 'due_soon' | 'overdue' | 'blocked_too_long', key: string): RaiseTaskReminder => ({ type: 'RaiseTaskReminder', data: reminder(kind, key), metadata: meta });
-const raised = (kind: 'due_soon' | 'overdue' | 'blocked_too_long', key: string): TaskReminderRaised => ({ type: 'TaskReminderRaised', data: reminder(kind, key) });
+const raise = (kind: 'due_soon' | 'overdue' | 'blocked_too_long', key: string): RaiseTaskReminder => ({
+  type: 'RaiseTaskReminder',
+  data: reminder(kind, key),
+  metadata: meta,
+});
+const raised = (kind: 'due_soon' | 'overdue' | 'blocked_too_long', key: string): TaskReminderRaised => ({
+  type: 'TaskReminderRaised',
+  data: reminder(kind, key),
+});
 
 describe('task reminders', () => {
   it('given none: raises each kind', () => {
-    for (const kind of ['due_soon', 'overdue', 'blocked_too_long'] as const) reminders().when(raise(kind, '2026-11-21')).then([raised(kind, '2026-11-21')]);
+    for (const kind of ['due_soon', 'overdue', 'blocked_too_long'] as const)
+      reminders()
+        .when(raise(kind, '2026-11-21'))
+        .then([raised(kind, '2026-11-21')]);
   });
   it('given one raised: the same kind and key again raises nothing; a new due date or another kind does', () => {
-    reminders([raised('due_soon', '2026-11-21')]).when(raise('due_soon', '2026-11-21')).then([]);
-    reminders([raised('due_soon', '2026-11-21')]).when(raise('due_soon', '2026-11-28')).then([raised('due_soon', '2026-11-28')]);
-    reminders([raised('due_soon', '2026-11-21')]).when(raise('overdue', '2026-11-21')).then([raised('overdue', '2026-11-21')]);
+    reminders([raised('due_soon', '2026-11-21')])
+      .when(raise('due_soon', '2026-11-21'))
+      .then([]);
+    reminders([raised('due_soon', '2026-11-21')])
+      .when(raise('due_soon', '2026-11-28'))
+      .then([raised('due_soon', '2026-11-28')]);
+    reminders([raised('due_soon', '2026-11-21')])
+      .when(raise('overdue', '2026-11-21'))
+      .then([raised('overdue', '2026-11-21')]);
   });
 });
 

@@ -36,7 +36,11 @@ export type AddAlertSubscription = {
   data: Omit<Subscription, 'active'> & { projectId: string };
   metadata: CommandMetadata;
 };
-export type RemoveAlertSubscription = { type: 'RemoveAlertSubscription'; data: { projectId: string; subscriptionId: string; reason: string }; metadata: CommandMetadata };
+export type RemoveAlertSubscription = {
+  type: 'RemoveAlertSubscription';
+  data: { projectId: string; subscriptionId: string; reason: string };
+  metadata: CommandMetadata;
+};
 export type SubscriptionCommand = AddAlertSubscription | RemoveAlertSubscription;
 
 /** The most subscriptions one project may hold, so a fan-out stays one small batch of jobs. */
@@ -59,10 +63,12 @@ export function decideSubscriptions(command: SubscriptionCommand, state: Subscri
   if (command.type === 'AddAlertSubscription') {
     if (existing) refuse('SUBSCRIPTION_EXISTS', `subscription ${command.data.subscriptionId} exists already`);
     const active = [...state.subscriptions.values()].filter((s) => s.active).length;
-    if (active >= MAX_SUBSCRIPTIONS_PER_PROJECT) refuse('TOO_MANY_SUBSCRIPTIONS', `a project holds at most ${MAX_SUBSCRIPTIONS_PER_PROJECT} alert subscriptions; remove one first`);
+    if (active >= MAX_SUBSCRIPTIONS_PER_PROJECT)
+      refuse('TOO_MANY_SUBSCRIPTIONS', `a project holds at most ${MAX_SUBSCRIPTIONS_PER_PROJECT} alert subscriptions; remove one first`);
     return [{ type: 'AlertSubscriptionAdded', data: command.data }];
   }
-  if (!existing || !existing.active) refuse('SUBSCRIPTION_NOT_FOUND', `subscription ${command.data.subscriptionId} does not exist or was removed`);
+  if (!existing || !existing.active)
+    refuse('SUBSCRIPTION_NOT_FOUND', `subscription ${command.data.subscriptionId} does not exist or was removed`);
   return [{ type: 'AlertSubscriptionRemoved', data: command.data }];
 }
 
@@ -77,10 +83,23 @@ export interface AlertRecordState {
 
 export const initialAlertRecordState: AlertRecordState = { escalated: false };
 
-export type AcknowledgeAlert = { type: 'AcknowledgeAlert'; data: { alertId: string; projectId: string; note: string }; metadata: CommandMetadata };
+export type AcknowledgeAlert = {
+  type: 'AcknowledgeAlert';
+  data: { alertId: string; projectId: string; note: string };
+  metadata: CommandMetadata;
+};
 export type EscalateAlert = {
   type: 'EscalateAlert';
-  data: { alertId: string; projectId: string; alertType: string; goalId?: string; taskId?: string; to: string[]; afterMinutes: number; reason: string };
+  data: {
+    alertId: string;
+    projectId: string;
+    alertType: string;
+    goalId?: string;
+    taskId?: string;
+    to: string[];
+    afterMinutes: number;
+    reason: string;
+  };
   metadata: CommandMetadata;
 };
 export type AlertRecordCommand = AcknowledgeAlert | EscalateAlert;
@@ -140,7 +159,11 @@ export const initialDeliveryState: DeliveryState = { status: 'pending', retries:
 
 type DeliveryKey = { deliveryId: string; alertId: string; projectId: string; subscriptionId: string };
 export type RecordDelivery = { type: 'RecordDelivery'; data: DeliveryKey & { attempts: number }; metadata: CommandMetadata };
-export type RecordDeliveryFailure = { type: 'RecordDeliveryFailure'; data: DeliveryKey & { attempts: number; error: string }; metadata: CommandMetadata };
+export type RecordDeliveryFailure = {
+  type: 'RecordDeliveryFailure';
+  data: DeliveryKey & { attempts: number; error: string; category?: string; statusCode?: number };
+  metadata: CommandMetadata;
+};
 export type RequestDeliveryRetry = { type: 'RequestDeliveryRetry'; data: DeliveryKey & { note: string }; metadata: CommandMetadata };
 export type DeliveryCommand = RecordDelivery | RecordDeliveryFailure | RequestDeliveryRetry;
 
@@ -166,7 +189,8 @@ export function decideDelivery(command: DeliveryCommand, state: DeliveryState): 
     case 'RecordDeliveryFailure':
       return state.status === 'pending' ? [{ type: 'AlertDeliveryFailed', data: command.data }] : [];
     case 'RequestDeliveryRetry':
-      if (state.status !== 'failed') refuse('DELIVERY_NOT_FAILED', `delivery ${command.data.deliveryId} is ${state.status}; only a failed delivery can be retried`);
+      if (state.status !== 'failed')
+        refuse('DELIVERY_NOT_FAILED', `delivery ${command.data.deliveryId} is ${state.status}; only a failed delivery can be retried`);
       return [{ type: 'AlertDeliveryRetryRequested', data: command.data }];
   }
 }

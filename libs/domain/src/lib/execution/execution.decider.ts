@@ -11,7 +11,8 @@ export interface ExecutionContext {
 
 function requireMembers(ids: readonly string[], context: ExecutionContext, what: string): void {
   const missing = ids.filter((id) => !context.currentMemberIds.has(id));
-  if (missing.length > 0) refuse('MEMBER_NOT_FOUND', `${what} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the team`);
+  if (missing.length > 0)
+    refuse('MEMBER_NOT_FOUND', `${what} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on the team`);
 }
 
 /* Meetings: one stream per project ----------------------------------------------------------------- */
@@ -46,19 +47,27 @@ export function decideMeetings(command: MeetingCommand, state: MeetingsState, co
   switch (command.type) {
     case 'SetMeetingCadence':
       if (state.cadences.has(command.data.cadenceId)) refuse('CADENCE_EXISTS', `meeting cadence ${command.data.cadenceId} exists already`);
-      if ((command.data.every === 'week' || command.data.every === 'two_weeks') && command.data.weekday === undefined) refuse('WEEKDAY_REQUIRED', `a meeting every ${command.data.every.replace('_', ' ')} needs its weekday`);
+      if ((command.data.every === 'week' || command.data.every === 'two_weeks') && command.data.weekday === undefined)
+        refuse('WEEKDAY_REQUIRED', `a meeting every ${command.data.every.replace('_', ' ')} needs its weekday`);
       requireMembers(command.data.attendees, context, 'attendee');
       return [{ type: 'MeetingCadenceSet', data: command.data }];
     case 'EndMeetingCadence':
-      if (!state.cadences.get(command.data.cadenceId)?.active) refuse('CADENCE_NOT_FOUND', `meeting cadence ${command.data.cadenceId} does not exist or has ended`);
+      if (!state.cadences.get(command.data.cadenceId)?.active)
+        refuse('CADENCE_NOT_FOUND', `meeting cadence ${command.data.cadenceId} does not exist or has ended`);
       return [{ type: 'MeetingCadenceEnded', data: command.data }];
     case 'RecordMeetingMinutes': {
       const { meetingId, cadenceId, date, attendees, actionItems } = command.data;
       if (state.meetings.has(meetingId)) refuse('MEETING_EXISTS', `the minutes of meeting ${meetingId} are recorded already`);
-      if (cadenceId !== undefined && !state.cadences.get(cadenceId)?.active) refuse('CADENCE_NOT_FOUND', `meeting cadence ${cadenceId} does not exist or has ended`);
-      if (context.project.charter && date > context.project.charter.periodEnd) refuse('MEETING_OUTSIDE_PERIOD', `the meeting on ${date} is after the project ends on ${context.project.charter.periodEnd}`);
+      if (cadenceId !== undefined && !state.cadences.get(cadenceId)?.active)
+        refuse('CADENCE_NOT_FOUND', `meeting cadence ${cadenceId} does not exist or has ended`);
+      if (context.project.charter && date > context.project.charter.periodEnd)
+        refuse('MEETING_OUTSIDE_PERIOD', `the meeting on ${date} is after the project ends on ${context.project.charter.periodEnd}`);
       requireMembers(attendees, context, 'attendee');
-      requireMembers(actionItems.map((a) => a.assigneeId), context, 'action item assignee');
+      requireMembers(
+        actionItems.map((a) => a.assigneeId),
+        context,
+        'action item assignee',
+      );
       const early = actionItems.find((a) => a.dueDate < date);
       if (early) refuse('ACTION_DUE_BEFORE_MEETING', `action item "${early.title}" is due ${early.dueDate}, before the meeting on ${date}`);
       const ids = actionItems.map((a) => a.taskId);
@@ -108,7 +117,8 @@ export function decideIssue(command: IssueCommand, state: IssueState, context: E
     case 'AssignIssue':
       if (state.status !== 'open') refuse('ISSUE_NOT_OPEN', `issue ${issueId} is resolved; reopen it first`);
       requireMembers([command.data.assigneeId], context, 'assignee');
-      if (state.assigneeId === command.data.assigneeId) refuse('NOTHING_TO_CHANGE', `issue ${issueId} is already assigned to ${command.data.assigneeId}`);
+      if (state.assigneeId === command.data.assigneeId)
+        refuse('NOTHING_TO_CHANGE', `issue ${issueId} is already assigned to ${command.data.assigneeId}`);
       return [{ type: 'IssueAssigned', data: { issueId, before: state.assigneeId ?? null, after: command.data.assigneeId } }];
     case 'ResolveIssue':
       if (state.status !== 'open') refuse('ISSUE_NOT_OPEN', `issue ${issueId} is resolved already`);
@@ -124,21 +134,36 @@ export function decideIssue(command: IssueCommand, state: IssueState, context: E
 export interface VoiceState {
   feedback: ReadonlySet<string>;
   responses: ReadonlySet<string>;
+  /** `scale respondentRef` of every response: one response per respondent and scale counts. */
+  respondents: ReadonlySet<string>;
 }
-export const initialVoiceState: VoiceState = { feedback: new Set(), responses: new Set() };
+export const initialVoiceState: VoiceState = { feedback: new Set(), responses: new Set(), respondents: new Set() };
+const respondentKey = (r: { scale: string; respondentRef: string }) => `${r.scale} ${r.respondentRef.trim().toLowerCase()}`;
 
 export interface VoiceContext extends ExecutionContext {
   strategy: StrategyState;
 }
 
-export type RecordFeedback = { type: 'RecordFeedback'; data: Extract<VoiceEvent, { type: 'FeedbackRecorded' }>['data']; metadata: CommandMetadata };
-export type RecordSurveyResponse = { type: 'RecordSurveyResponse'; data: Extract<VoiceEvent, { type: 'SurveyResponseRecorded' }>['data']; metadata: CommandMetadata };
+export type RecordFeedback = {
+  type: 'RecordFeedback';
+  data: Extract<VoiceEvent, { type: 'FeedbackRecorded' }>['data'];
+  metadata: CommandMetadata;
+};
+export type RecordSurveyResponse = {
+  type: 'RecordSurveyResponse';
+  data: Extract<VoiceEvent, { type: 'SurveyResponseRecorded' }>['data'];
+  metadata: CommandMetadata;
+};
 export type VoiceCommand = RecordFeedback | RecordSurveyResponse;
 
 export function evolveVoice(state: VoiceState, event: VoiceEvent): VoiceState {
   return event.type === 'FeedbackRecorded'
     ? { ...state, feedback: new Set(state.feedback).add(event.data.feedbackId) }
-    : { ...state, responses: new Set(state.responses).add(event.data.responseId) };
+    : {
+        ...state,
+        responses: new Set(state.responses).add(event.data.responseId),
+        respondents: new Set(state.respondents ?? []).add(respondentKey(event.data)),
+      };
 }
 
 /** Feedback is taken while the project runs; survey responses also after it closed (satisfaction is measured at the end). */
@@ -148,23 +173,35 @@ export function decideVoice(command: VoiceCommand, state: VoiceState, context: V
     const { feedbackId, source, from, link } = command.data;
     if (state.feedback.has(feedbackId)) refuse('FEEDBACK_EXISTS', `feedback ${feedbackId} is recorded already`);
     if (source === 'team') requireMembers([from], context, 'team member');
-    if (link?.kind === 'strategy' && !context.strategy.elements.get(link.id)?.active) refuse('STRATEGY_ELEMENT_NOT_FOUND', `strategy element ${link.id} does not exist or was withdrawn`);
+    if (link?.kind === 'strategy' && !context.strategy.elements.get(link.id)?.active)
+      refuse('STRATEGY_ELEMENT_NOT_FOUND', `strategy element ${link.id} does not exist or was withdrawn`);
     return [{ type: 'FeedbackRecorded', data: command.data }];
   }
   if (context.project.status === 'none') refuse('PROJECT_NOT_FOUND', 'the project does not exist');
-  if (state.responses.has(command.data.responseId)) refuse('SURVEY_RESPONSE_EXISTS', `survey response ${command.data.responseId} is recorded already`);
+  if (state.responses.has(command.data.responseId))
+    refuse('SURVEY_RESPONSE_EXISTS', `survey response ${command.data.responseId} is recorded already`);
+  // A survey tool resends, and one respondent answers once per scale: the repeat records nothing.
+  if (state.respondents.has(respondentKey(command.data))) return [];
   return [{ type: 'SurveyResponseRecorded', data: command.data }];
 }
 
 /** CSAT: mean score (1–5); NPS: % promoters (9–10) − % detractors (0–6), −100 to 100. Null without responses. */
-export function satisfaction(responses: readonly { scale: 'csat' | 'nps'; score: number }[]): { csat: number | null; csatResponses: number; nps: number | null; npsResponses: number } {
+export function satisfaction(responses: readonly { scale: 'csat' | 'nps'; score: number }[]): {
+  csat: number | null;
+  csatResponses: number;
+  nps: number | null;
+  npsResponses: number;
+} {
   const csat = responses.filter((r) => r.scale === 'csat');
   const nps = responses.filter((r) => r.scale === 'nps');
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
     csat: csat.length === 0 ? null : round(csat.reduce((sum, r) => sum + r.score, 0) / csat.length),
     csatResponses: csat.length,
-    nps: nps.length === 0 ? null : round(((nps.filter((r) => r.score >= 9).length - nps.filter((r) => r.score <= 6).length) / nps.length) * 100),
+    nps:
+      nps.length === 0
+        ? null
+        : round(((nps.filter((r) => r.score >= 9).length - nps.filter((r) => r.score <= 6).length) / nps.length) * 100),
     npsResponses: nps.length,
   };
 }

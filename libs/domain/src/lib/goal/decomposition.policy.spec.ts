@@ -3,7 +3,13 @@ import { revenueGoal } from '../testing/fixtures';
 import { evolveGoal, initialGoalState } from './goal.decider';
 import { checkDecomposition } from './decomposition.policy';
 
-const smart = { specific: { ok: true }, measurable: { ok: true }, achievable: { ok: true }, relevant: { ok: true }, timeBound: { ok: true } };
+const smart = {
+  specific: { ok: true },
+  measurable: { ok: true },
+  achievable: { ok: true },
+  relevant: { ok: true },
+  timeBound: { ok: true },
+};
 const goal = (goalId: string, target: number, withdrawn = false) =>
   [
     { type: 'GoalSet', data: { goalId, projectId: 'p1', ...revenueGoal, target, smart } } as GoalEvent,

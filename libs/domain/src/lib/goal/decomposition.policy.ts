@@ -18,7 +18,13 @@ export function checkDecomposition(parent: GoalState, children: readonly GoalSta
   const active = children.filter((c) => c.status === 'active' && c.definition);
   const sum = active.reduce((total, child) => total + (child.definition?.target ?? 0), 0);
   const gap = round(parent.definition.target - sum);
-  return { parentTarget: parent.definition.target, childrenTargetSum: round(sum), gap, addsUp: Math.abs(gap) < 1e-9, activeChildren: active.length };
+  return {
+    parentTarget: parent.definition.target,
+    childrenTargetSum: round(sum),
+    gap,
+    addsUp: Math.abs(gap) < 1e-9,
+    activeChildren: active.length,
+  };
 }
 
 function round(n: number): number {

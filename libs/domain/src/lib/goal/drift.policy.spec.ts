@@ -15,7 +15,8 @@ const goal: GoalDefinition = {
   tolerance: 0.1,
 };
 const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}`;
-const daily = (from: number, to: number, value: number): ActualPoint[] => Array.from({ length: to - from + 1 }, (_, i) => ({ businessDate: day(from + i), value }));
+const daily = (from: number, to: number, value: number): ActualPoint[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => ({ businessDate: day(from + i), value }));
 
 interface Case {
   name: string;
@@ -24,7 +25,16 @@ interface Case {
   asOf: string;
   previous?: DriftState;
   settings?: { trailingDays: number; staleAfterDays: number };
-  expect: Partial<{ state: DriftState; pace: number | null; expectedToDate: number; actualToDate: number | null; trailingRunRate: number | null; trailingForecast: number | null; trailingPace: number | null; daysSinceLastActual: number | null }>;
+  expect: Partial<{
+    state: DriftState;
+    pace: number | null;
+    expectedToDate: number;
+    actualToDate: number | null;
+    trailingRunRate: number | null;
+    trailingForecast: number | null;
+    trailingPace: number | null;
+    daysSinceLastActual: number | null;
+  }>;
 }
 
 // Each expectation worked out by hand from the definitions in drift.policy.ts and pace.policy.ts.
@@ -46,7 +56,15 @@ const cases: Case[] = [
     actuals: [...daily(1, 5, 200), ...daily(6, 10, 20)],
     asOf: day(10),
     settings: { trailingDays: 5, staleAfterDays: 7 },
-    expect: { state: 'at_risk', actualToDate: 1100, expectedToDate: 1000, pace: 1.1, trailingRunRate: 20, trailingForecast: 1500, trailingPace: 0.2 },
+    expect: {
+      state: 'at_risk',
+      actualToDate: 1100,
+      expectedToDate: 1000,
+      pace: 1.1,
+      trailingRunRate: 20,
+      trailingForecast: 1500,
+      trailingPace: 0.2,
+    },
   },
   {
     name: 'the same actuals over a 14-day window (10 days so far): 1100 of 1000 planned, 110 a day, 1100 + 2200 = 3300',
@@ -67,10 +85,10 @@ const cases: Case[] = [
     expect: { state: 'stale', daysSinceLastActual: 8, actualToDate: 0 },
   },
   {
-    name: 'not stale at exactly 7 days without an actual',
+    name: 'neither stale nor drifting at exactly 7 days without an actual: still in its grace period',
     actuals: [],
     asOf: day(8),
-    expect: { state: 'off_track', daysSinceLastActual: 7, pace: 0 },
+    expect: { state: 'on_track', daysSinceLastActual: 7, pace: 0 },
   },
   {
     name: 'zero target, lower is better (complaints): 5 against 0 expected is pace 0',
@@ -158,6 +176,8 @@ describe('drift policy', () => {
 
   it('names why a goal is stale or at risk', () => {
     expect(assessDrift(goal, daily(1, 1, 100), day(10)).reason).toBe('no actual since 2026-11-01 (9 days)');
-    expect(assessDrift(goal, [...daily(1, 5, 200), ...daily(6, 10, 20)], day(10), undefined, { trailingDays: 5, staleAfterDays: 7 }).reason).toMatch(/last 5 days ran at 20% of plan \(run rate lands at 1500 against 3000\)/);
+    expect(
+      assessDrift(goal, [...daily(1, 5, 200), ...daily(6, 10, 20)], day(10), undefined, { trailingDays: 5, staleAfterDays: 7 }).reason,
+    ).toMatch(/last 5 days ran at 20% of plan \(run rate lands at 1500 against 3000\)/);
   });
 });

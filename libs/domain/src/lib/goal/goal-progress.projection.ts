@@ -1,5 +1,6 @@
 import type { GoalDefinition, GoalEvent } from '@planledger/contracts';
 import { fromDayNumber, toDayNumber } from '../shared/calendar';
+import type { GoalNode } from './goal-figures';
 import { expectedAt, plannedShare, type ActualPoint } from './pace.policy';
 
 /** One goal as the progress view keeps it: its current definition and every actual, as plain JSON. */
@@ -16,8 +17,38 @@ export interface GoalProgressDoc {
 /** The progress document after a goal event; pure, for the projection runner and for tests. */
 export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: GoalEvent): GoalProgressDoc | undefined {
   if (event.type === 'GoalSet') {
-    const { goalId, projectId, title, kpi, target, baseline, startDate, deadline, phasing, owner, tolerance, parentGoalId, relevance, actualsSource } = event.data;
-    const definition: GoalDefinition = { title, kpi, target, baseline, startDate, deadline, phasing, owner, tolerance, parentGoalId, relevance, actualsSource };
+    const {
+      goalId,
+      projectId,
+      title,
+      kpi,
+      target,
+      baseline,
+      startDate,
+      deadline,
+      phasing,
+      owner,
+      tolerance,
+      parentGoalId,
+      rollup,
+      relevance,
+      actualsSource,
+    } = event.data;
+    const definition: GoalDefinition = {
+      title,
+      kpi,
+      target,
+      baseline,
+      startDate,
+      deadline,
+      phasing,
+      owner,
+      tolerance,
+      parentGoalId,
+      rollup,
+      relevance,
+      actualsSource,
+    };
     // Optional fields that are absent stay absent, as in the aggregate.
     for (const key of Object.keys(definition) as (keyof GoalDefinition)[]) if (definition[key] === undefined) delete definition[key];
     return { goalId, projectId, status: 'active', definition, actuals: {} };
@@ -32,6 +63,8 @@ export function evolveGoalProgress(doc: GoalProgressDoc | undefined, event: Goal
       return { ...doc, definition: { ...doc.definition, owner: event.data.after } };
     case 'GoalRephased':
       return { ...doc, definition: { ...doc.definition, phasing: event.data.after } };
+    case 'GoalRollupChanged':
+      return { ...doc, definition: { ...doc.definition, rollup: event.data.after } };
     case 'GoalWithdrawn':
       return { ...doc, status: 'withdrawn' };
     case 'ActualRecorded':
@@ -67,6 +100,11 @@ function applyActual(doc: GoalProgressDoc, event: Extract<GoalEvent, { type: 'Ac
   return doc;
 }
 
+/** A progress document as a node of the goal tree the figure function reads. */
+export function goalNodeOfDoc(doc: GoalProgressDoc): GoalNode {
+  return { goalId: doc.goalId, status: doc.status, definition: doc.definition, actuals: Object.values(doc.actuals) };
+}
+
 export interface SeriesPoint {
   date: string;
   actual: number | null;
@@ -94,7 +132,11 @@ export function progressSeries(goal: GoalDefinition, actuals: readonly ActualPoi
       latest = sorted[index].value;
       index++;
     }
-    points.push({ date, actual: cumulative ? running : latest, expected: expectedAt(goal, plannedShare(goal.phasing, goal.startDate, goal.deadline, date)) });
+    points.push({
+      date,
+      actual: cumulative ? running : latest,
+      expected: expectedAt(goal, plannedShare(goal.phasing, goal.startDate, goal.deadline, date)),
+    });
   }
   return points;
 }

@@ -57,7 +57,8 @@ describe('assessPace', () => {
   });
 
   it('needs a quarter of the tolerance more to improve (hysteresis), none to worsen', () => {
-    const at = (pace: number, previous: 'on_track' | 'at_risk' | 'off_track') => assessPace(goal, [on('2026-11-01', 1_350_000 * pace)], '2026-11-15', previous).status;
+    const at = (pace: number, previous: 'on_track' | 'at_risk' | 'off_track') =>
+      assessPace(goal, [on('2026-11-01', 1_350_000 * pace)], '2026-11-15', previous).status;
     expect(at(0.91, 'at_risk')).toBe('at_risk');
     expect(at(0.93, 'at_risk')).toBe('on_track');
     expect(at(0.81, 'off_track')).toBe('off_track');
@@ -66,7 +67,12 @@ describe('assessPace', () => {
   });
 
   it('glides a level KPI from baseline to target, lower being better', () => {
-    const churn: GoalDefinition = { ...linear, kpi: { name: 'Churn', unit: '%', direction: 'lower_is_better', aggregation: 'level' }, baseline: 4, target: 2 };
+    const churn: GoalDefinition = {
+      ...linear,
+      kpi: { name: 'Churn', unit: '%', direction: 'lower_is_better', aggregation: 'level' },
+      baseline: 4,
+      target: 2,
+    };
     const midway = '2026-11-15';
     const onPlan = assessPace(churn, [on('2026-10-10', 3.8), on('2026-11-14', 3)], midway);
     expect(onPlan.expectedToDate).toBeCloseTo(4 - 2 * (46 / 92));
@@ -78,15 +84,29 @@ describe('assessPace', () => {
   });
 
   it('counts a lower-is-better cumulative KPI with nothing spent as ahead of plan', () => {
-    const cost: GoalDefinition = { ...linear, kpi: { name: 'Discount cost', unit: 'EUR', direction: 'lower_is_better', aggregation: 'cumulative' }, target: 100_000, baseline: 0 };
+    const cost: GoalDefinition = {
+      ...linear,
+      kpi: { name: 'Discount cost', unit: 'EUR', direction: 'lower_is_better', aggregation: 'cumulative' },
+      target: 100_000,
+      baseline: 0,
+    };
     expect(assessPace(cost, [], '2026-11-15')).toMatchObject({ actualToDate: 0, pace: Number.POSITIVE_INFINITY, status: 'on_track' });
     expect(assessPace(cost, [on('2026-11-01', 100_000)], '2026-11-15').status).toBe('off_track');
   });
 
   it('says a goal has not started, or has nothing due or recorded yet, without judging it', () => {
     expect(assessPace(goal, [], '2026-09-15')).toMatchObject({ status: 'on_track', reason: 'not started yet', pace: null, forecast: null });
-    const level: GoalDefinition = { ...linear, kpi: { name: 'NPS', unit: 'points', direction: 'higher_is_better', aggregation: 'level' }, baseline: 30, target: 45 };
-    expect(assessPace(level, [], '2026-11-15')).toMatchObject({ actualToDate: null, status: 'on_track', reason: 'no actuals recorded yet' });
+    const level: GoalDefinition = {
+      ...linear,
+      kpi: { name: 'NPS', unit: 'points', direction: 'higher_is_better', aggregation: 'level' },
+      baseline: 30,
+      target: 45,
+    };
+    expect(assessPace(level, [], '2026-11-15')).toMatchObject({
+      actualToDate: null,
+      status: 'on_track',
+      reason: 'no actuals recorded yet',
+    });
   });
 
   it('judges a cumulative goal with nothing recorded by mid-quarter as off track, and the deadline on the total', () => {

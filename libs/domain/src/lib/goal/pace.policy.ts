@@ -3,6 +3,14 @@ import { addDays, daysInclusive, lastOfMonth, sundayOf } from '../shared/calenda
 
 export type PaceStatus = 'on_track' | 'at_risk' | 'off_track';
 
+/**
+ * Why a goal's status is what it is, as a code a page or a message translates (the `reason`
+ * sentence is its English wording): not started, no actuals yet, nothing due yet, on pace, behind
+ * by more than the tolerance, or more than twice the tolerance behind.
+ */
+export const PACE_REASONS = ['not_started', 'no_actuals', 'nothing_due', 'on_pace', 'behind', 'far_behind'] as const;
+export type PaceReason = (typeof PACE_REASONS)[number];
+
 export interface ActualPoint {
   value: number;
   /** The business date the result belongs to (YYYY-MM-DD). */
@@ -26,6 +34,8 @@ export interface PaceAssessment {
   status: PaceStatus;
   /** Why the status is what it is, in words a manager reads. */
   reason: string;
+  /** The same as a code, for a translation. */
+  reasonCode: PaceReason;
 }
 
 /**
@@ -64,8 +74,8 @@ export function assessPace(goal: GoalDefinition, actuals: readonly ActualPoint[]
     else if (started) forecast = (actualToDate * daysInclusive(goal.startDate, goal.deadline)) / daysInclusive(goal.startDate, asOf);
   }
 
-  const { status, reason } = classify(pace, goal.tolerance, previous, started, actualToDate === null);
-  return { asOf, plannedShare: share, actualToDate, expectedToDate, attainment, pace, forecast, status, reason };
+  const { status, reason, reasonCode } = classify(pace, goal.tolerance, previous, started, actualToDate === null);
+  return { asOf, plannedShare: share, actualToDate, expectedToDate, attainment, pace, forecast, status, reason, reasonCode };
 }
 
 /** Where the plan puts the KPI once `share` of it is due: a share of the target, or a glide from baseline to target. */
@@ -80,17 +90,35 @@ function latest(points: readonly ActualPoint[]): number | null {
   return best ? best.value : null;
 }
 
-function classify(pace: number | null, tolerance: number, previous: PaceStatus | undefined, started: boolean, noActuals: boolean): { status: PaceStatus; reason: string } {
-  if (!started) return { status: 'on_track', reason: 'not started yet' };
-  if (pace === null) return { status: previous ?? 'on_track', reason: noActuals ? 'no actuals recorded yet' : 'nothing is due yet' };
+function classify(
+  pace: number | null,
+  tolerance: number,
+  previous: PaceStatus | undefined,
+  started: boolean,
+  noActuals: boolean,
+): { status: PaceStatus; reason: string; reasonCode: PaceReason } {
+  if (!started) return { status: 'on_track', reason: 'not started yet', reasonCode: 'not_started' };
+  if (pace === null)
+    return noActuals
+      ? { status: previous ?? 'on_track', reason: 'no actuals recorded yet', reasonCode: 'no_actuals' }
+      : { status: previous ?? 'on_track', reason: 'nothing is due yet', reasonCode: 'nothing_due' };
   const margin = tolerance * HYSTERESIS_SHARE;
   const rank: Record<PaceStatus, number> = { on_track: 0, at_risk: 1, off_track: 2 };
   const onTrackAt = 1 - tolerance + (previous && rank[previous] > 0 ? margin : 0);
   const atRiskAt = 1 - 2 * tolerance + (previous === 'off_track' ? margin : 0);
   const percent = (x: number) => `${Math.round(x * 100)}%`;
-  if (pace >= onTrackAt) return { status: 'on_track', reason: `at ${percent(pace)} of plan to date` };
-  if (pace >= atRiskAt) return { status: 'at_risk', reason: `at ${percent(pace)} of plan to date, below the ${percent(1 - tolerance)} the tolerance allows` };
-  return { status: 'off_track', reason: `at ${percent(pace)} of plan to date, more than twice the tolerance behind` };
+  if (pace >= onTrackAt) return { status: 'on_track', reason: `at ${percent(pace)} of plan to date`, reasonCode: 'on_pace' };
+  if (pace >= atRiskAt)
+    return {
+      status: 'at_risk',
+      reason: `at ${percent(pace)} of plan to date, below the ${percent(1 - tolerance)} the tolerance allows`,
+      reasonCode: 'behind',
+    };
+  return {
+    status: 'off_track',
+    reason: `at ${percent(pace)} of plan to date, more than twice the tolerance behind`,
+    reasonCode: 'far_behind',
+  };
 }
 
 /** Share of the plan due by the end of `asOf`, from the goal's phasing (0 before the start, 1 from the deadline). */

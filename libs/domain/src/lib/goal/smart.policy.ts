@@ -16,7 +16,8 @@ const fail = (reason: string) => ({ ok: false, reason });
  */
 export function assessSmart(goal: GoalDefinition, context: SmartContext): SmartAssessment {
   const { kpi } = goal;
-  const specific = kpi.name.trim().length >= 3 && kpi.unit.trim().length > 0 ? pass : fail('name the KPI (at least 3 characters) and its unit');
+  const specific =
+    kpi.name.trim().length >= 3 && kpi.unit.trim().length > 0 ? pass : fail('name the KPI (at least 3 characters) and its unit');
   const measurable = goal.actualsSource?.trim() ? pass : fail('name the source actual results will come from');
 
   const multiple = context.policy.achievableMultiple;
@@ -25,13 +26,20 @@ export function assessSmart(goal: GoalDefinition, context: SmartContext): SmartA
   const reference = goal.baseline !== 0 ? goal.baseline : context.similarGoalResults[0];
   if (reference !== undefined && reference > 0) {
     if (higher && goal.target > reference * multiple) {
-      achievable = fail(`target ${goal.target} is more than ${multiple}× the ${goal.baseline !== 0 ? 'baseline' : 'best similar result'} ${reference}`);
+      achievable = fail(
+        `target ${goal.target} is more than ${multiple}× the ${goal.baseline !== 0 ? 'baseline' : 'best similar result'} ${reference}`,
+      );
     } else if (!higher && goal.target < reference / multiple) {
-      achievable = fail(`target ${goal.target} is below the ${goal.baseline !== 0 ? 'baseline' : 'best similar result'} ${reference} divided by ${multiple}`);
+      achievable = fail(
+        `target ${goal.target} is below the ${goal.baseline !== 0 ? 'baseline' : 'best similar result'} ${reference} divided by ${multiple}`,
+      );
     }
   }
 
-  const relevant = goal.parentGoalId || goal.relevance?.trim() ? pass : fail('link the goal to a parent goal or say how it serves the project or company aim');
+  const relevant =
+    goal.parentGoalId || goal.relevance?.trim()
+      ? pass
+      : fail('link the goal to a parent goal or say how it serves the project or company aim');
 
   const { start, end } = context.projectPeriod;
   const timeBound =

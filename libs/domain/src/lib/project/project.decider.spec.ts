@@ -21,8 +21,13 @@ describe('project', () => {
   describe('when it does not exist yet', () => {
     it('opens with its charter', () => spec().when(open).then([projectOpened]));
     it('refuses a period that ends before it starts', () =>
-      spec().when({ ...open, data: { ...open.data, periodStart: '2027-01-01' } } as ProjectCommand).thenRefuses('PERIOD_INVALID'));
-    it('refuses an amendment', () => spec().when(amend({ name: 'x' })).thenRefuses('PROJECT_NOT_FOUND'));
+      spec()
+        .when({ ...open, data: { ...open.data, periodStart: '2027-01-01' } } as ProjectCommand)
+        .thenRefuses('PERIOD_INVALID'));
+    it('refuses an amendment', () =>
+      spec()
+        .when(amend({ name: 'x' }))
+        .thenRefuses('PROJECT_NOT_FOUND'));
     it('refuses to close', () => spec().when(close).thenRefuses('PROJECT_NOT_FOUND'));
   });
 
@@ -34,12 +39,22 @@ describe('project', () => {
         .then([
           {
             type: 'ProjectCharterAmended',
-            data: { projectId: 'p1', before: { name: 'Q4 East region push' }, after: { name: 'Q4 East and North push' }, reason: 'scope widened to the north' },
+            data: {
+              projectId: 'p1',
+              before: { name: 'Q4 East region push' },
+              after: { name: 'Q4 East and North push' },
+              reason: 'scope widened to the north',
+            },
           },
         ]));
-    it('refuses an amendment that changes nothing', () => spec([projectOpened]).when(amend({ currency: 'CNY' })).thenRefuses('NOTHING_TO_CHANGE'));
+    it('refuses an amendment that changes nothing', () =>
+      spec([projectOpened])
+        .when(amend({ currency: 'CNY' }))
+        .thenRefuses('NOTHING_TO_CHANGE'));
     it('refuses an amendment that would end the period before it starts', () =>
-      spec([projectOpened]).when(amend({ periodEnd: '2026-09-01' })).thenRefuses('PERIOD_INVALID'));
+      spec([projectOpened])
+        .when(amend({ periodEnd: '2026-09-01' }))
+        .thenRefuses('PERIOD_INVALID'));
     it('closes with a reason', () => spec([projectOpened]).when(close).then([projectClosed]));
   });
 
@@ -52,10 +67,13 @@ describe('project', () => {
   });
 
   it('folds amendments into the charter', () => {
-    const state = [projectOpened, { type: 'ProjectCharterAmended', data: { projectId: 'p1', before: { name: 'a' }, after: { name: 'b' }, reason: 'renamed it' } } as ProjectEvent].reduce(
-      evolveProject,
-      initialProjectState,
-    );
+    const state = [
+      projectOpened,
+      {
+        type: 'ProjectCharterAmended',
+        data: { projectId: 'p1', before: { name: 'a' }, after: { name: 'b' }, reason: 'renamed it' },
+      } as ProjectEvent,
+    ].reduce(evolveProject, initialProjectState);
     expect(state.charter?.name).toBe('b');
     expect(state.charter?.currency).toBe('CNY');
   });

@@ -17,7 +17,11 @@ export type AmendProjectCharter = {
   data: { projectId: string; changes: Partial<ProjectCharter>; reason: string };
   metadata: CommandMetadata;
 };
-export type CloseProject = { type: 'CloseProject'; data: { projectId: string; reason: string; outcome?: ProjectOutcome }; metadata: CommandMetadata };
+export type CloseProject = {
+  type: 'CloseProject';
+  data: { projectId: string; reason: string; outcome?: ProjectOutcome };
+  metadata: CommandMetadata;
+};
 export type ProjectCommand = OpenProject | AmendProjectCharter | CloseProject;
 
 export function evolveProject(state: ProjectState, event: ProjectEvent): ProjectState {

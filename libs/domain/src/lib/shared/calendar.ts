@@ -46,6 +46,26 @@ export function periodCount(from: string, to: string, kind: 'weekly' | 'monthly'
   return (toDayNumber(sundayOf(to)) - toDayNumber(sundayOf(from))) / 7 + 1;
 }
 
+/**
+ * The calendar day of a moment where the project works (an IANA time zone): the project's "today".
+ * Pure: the moment and the zone come in as arguments.
+ */
+export function dayIn(dateTime: string | Date, timeZone: string): string {
+  const at = typeof dateTime === 'string' ? new Date(dateTime) : dateTime;
+  return dayFormat(timeZone).format(at);
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (!format) {
+    // en-CA formats a date as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    if (formats.size < 1000) formats.set(timeZone, format);
+  }
+  return format;
+}
+
 /** The calendar day of an ISO date-time, in UTC. */
 export function dayOf(dateTime: string): string {
   return new Date(dateTime).toISOString().slice(0, 10);

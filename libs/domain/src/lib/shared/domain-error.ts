@@ -3,7 +3,10 @@
  * the message says what to change.
  */
 export class DomainRuleViolation extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'DomainRuleViolation';
   }

@@ -49,7 +49,10 @@ export function referencesOf(element: StrategyElement): { id: string; kind: 'seg
     case 'channel':
       return element.segmentIds.map((id) => ({ id, kind: 'segment' }));
     case 'promotion':
-      return [...element.segmentIds.map((id) => ({ id, kind: 'segment' as const })), ...(element.channelId ? [{ id: element.channelId, kind: 'channel' as const }] : [])];
+      return [
+        ...element.segmentIds.map((id) => ({ id, kind: 'segment' as const })),
+        ...(element.channelId ? [{ id: element.channelId, kind: 'channel' as const }] : []),
+      ];
     default:
       return [];
   }
@@ -64,16 +67,25 @@ function active(state: StrategyState, elementId: string): StrategyEntry | undefi
 function checkElement(state: StrategyState, elementId: string, element: StrategyElement, project: ProjectState): void {
   for (const ref of referencesOf(element)) {
     const target = active(state, ref.id);
-    if (!target || target.element.kind !== ref.kind) refuse(`${ref.kind.toUpperCase()}_NOT_FOUND`, `${ref.kind} ${ref.id} is not an active ${ref.kind} of this project's strategy`);
+    if (!target || target.element.kind !== ref.kind)
+      refuse(`${ref.kind.toUpperCase()}_NOT_FOUND`, `${ref.kind} ${ref.id} is not an active ${ref.kind} of this project's strategy`);
   }
   if (element.kind === 'channel') {
     const others = [...state.elements.values()].filter((e) => e.active && e.elementId !== elementId && e.element.kind === 'channel');
     const total = others.reduce((sum, e) => sum + (e.element.kind === 'channel' ? e.element.revenueShare : 0), element.revenueShare);
-    if (total > 1 + 1e-9) refuse('CHANNEL_SHARES_EXCEED_TARGET', `the active channels' revenue shares would add up to ${Math.round(total * 100)}% of the target, more than 100%`);
+    if (total > 1 + 1e-9)
+      refuse(
+        'CHANNEL_SHARES_EXCEED_TARGET',
+        `the active channels' revenue shares would add up to ${Math.round(total * 100)}% of the target, more than 100%`,
+      );
   }
   if (element.kind === 'promotion' && project.charter) {
     const { periodStart, periodEnd } = project.charter;
-    if (element.startDate < periodStart || element.endDate > periodEnd) refuse('PROMOTION_OUTSIDE_PERIOD', `the promotion runs ${element.startDate} to ${element.endDate}, outside the project period ${periodStart} to ${periodEnd}`);
+    if (element.startDate < periodStart || element.endDate > periodEnd)
+      refuse(
+        'PROMOTION_OUTSIDE_PERIOD',
+        `the promotion runs ${element.startDate} to ${element.endDate}, outside the project period ${periodStart} to ${periodEnd}`,
+      );
   }
 }
 
@@ -88,15 +100,28 @@ export function decideStrategy(command: StrategyCommand, state: StrategyState, c
       return [{ type: 'StrategyElementDefined', data: { projectId, elementId, element: command.data.element } }];
     case 'ReviseStrategyElement': {
       if (!existing?.active) refuse('STRATEGY_ELEMENT_NOT_FOUND', `strategy element ${elementId} does not exist or was withdrawn`);
-      if (existing.element.kind !== command.data.element.kind) refuse('STRATEGY_KIND_CHANGED', `strategy element ${elementId} is a ${existing.element.kind}; a revision cannot make it a ${command.data.element.kind}`);
-      if (JSON.stringify(existing.element) === JSON.stringify(command.data.element)) refuse('NOTHING_TO_CHANGE', `strategy element ${elementId} is already like this`);
+      if (existing.element.kind !== command.data.element.kind)
+        refuse(
+          'STRATEGY_KIND_CHANGED',
+          `strategy element ${elementId} is a ${existing.element.kind}; a revision cannot make it a ${command.data.element.kind}`,
+        );
+      if (JSON.stringify(existing.element) === JSON.stringify(command.data.element))
+        refuse('NOTHING_TO_CHANGE', `strategy element ${elementId} is already like this`);
       checkElement(state, elementId, command.data.element, context.project);
-      return [{ type: 'StrategyElementRevised', data: { projectId, elementId, before: existing.element, after: command.data.element, reason: command.data.reason } }];
+      return [
+        {
+          type: 'StrategyElementRevised',
+          data: { projectId, elementId, before: existing.element, after: command.data.element, reason: command.data.reason },
+        },
+      ];
     }
     case 'WithdrawStrategyElement': {
       if (!existing?.active) refuse('STRATEGY_ELEMENT_NOT_FOUND', `strategy element ${elementId} does not exist or was withdrawn`);
-      const users = [...state.elements.values()].filter((e) => e.active && referencesOf(e.element).some((r) => r.id === elementId)).map((e) => e.elementId);
-      if (users.length > 0) refuse('STRATEGY_ELEMENT_IN_USE', `strategy element ${elementId} is used by ${users.join(', ')}; revise or withdraw those first`);
+      const users = [...state.elements.values()]
+        .filter((e) => e.active && referencesOf(e.element).some((r) => r.id === elementId))
+        .map((e) => e.elementId);
+      if (users.length > 0)
+        refuse('STRATEGY_ELEMENT_IN_USE', `strategy element ${elementId} is used by ${users.join(', ')}; revise or withdraw those first`);
       return [{ type: 'StrategyElementWithdrawn', data: { projectId, elementId, reason: command.data.reason } }];
     }
   }
@@ -118,9 +143,21 @@ export function traceStrategy(
     .filter((e) => e.active)
     .map(({ elementId, element }) => {
       const lift = element.kind === 'promotion' ? element.expectedLift?.goalId : undefined;
-      const servedByGoals = activeGoals.filter((g) => g.strategyRefs?.includes(elementId) || g.goalId === lift).map((g) => ({ goalId: g.goalId, title: g.title ?? g.goalId }));
-      const servedByTasks = openTasks.filter((t) => t.strategyRef === elementId).map((t) => ({ taskId: t.taskId, title: t.title ?? t.taskId }));
-      return { elementId, kind: element.kind, name: element.name, element, servedByGoals, servedByTasks, unserved: servedByGoals.length === 0 && servedByTasks.length === 0 };
+      const servedByGoals = activeGoals
+        .filter((g) => g.strategyRefs?.includes(elementId) || g.goalId === lift)
+        .map((g) => ({ goalId: g.goalId, title: g.title ?? g.goalId }));
+      const servedByTasks = openTasks
+        .filter((t) => t.strategyRef === elementId)
+        .map((t) => ({ taskId: t.taskId, title: t.title ?? t.taskId }));
+      return {
+        elementId,
+        kind: element.kind,
+        name: element.name,
+        element,
+        servedByGoals,
+        servedByTasks,
+        unserved: servedByGoals.length === 0 && servedByTasks.length === 0,
+      };
     });
   const referenced = new Set(elements.flatMap((e) => e.servedByGoals.map((g) => g.goalId)));
   return {

@@ -3,15 +3,30 @@ import fc from 'fast-check';
 import { evolveTask, initialTaskState } from './task.decider';
 import { evolveTaskCard, memberLoad, taskBoard, type TaskCard } from './task-board.projection';
 
-const planned: TaskEvent = { type: 'TaskPlanned', data: { taskId: 't1', projectId: 'p1', title: 'Call back', description: 'the big one', dueDate: '2026-11-20', goalId: 'g1', estimateHours: 10 } };
+const planned: TaskEvent = {
+  type: 'TaskPlanned',
+  data: {
+    taskId: 't1',
+    projectId: 'p1',
+    title: 'Call back',
+    description: 'the big one',
+    dueDate: '2026-11-20',
+    goalId: 'g1',
+    estimateHours: 10,
+  },
+};
 const reason = 'because';
 const day = fc.integer({ min: 1, max: 28 }).map((d) => `2026-11-${String(d).padStart(2, '0')}`);
 
 /** Any sequence of task events (the projection folds whatever the log holds, valid or not). */
 const change: fc.Arbitrary<TaskEvent> = fc.oneof(
-  fc.constantFrom('rep-1', 'rep-2').map((after): TaskEvent => ({ type: 'TaskAssigned', data: { taskId: 't1', before: null, after, reason } })),
+  fc
+    .constantFrom('rep-1', 'rep-2')
+    .map((after): TaskEvent => ({ type: 'TaskAssigned', data: { taskId: 't1', before: null, after, reason } })),
   fc.constant<TaskEvent>({ type: 'TaskStarted', data: { taskId: 't1' } }),
-  fc.integer({ min: 0, max: 100 }).map((percent): TaskEvent => ({ type: 'TaskProgressReported', data: { taskId: 't1', percent, note: '' } })),
+  fc
+    .integer({ min: 0, max: 100 })
+    .map((percent): TaskEvent => ({ type: 'TaskProgressReported', data: { taskId: 't1', percent, note: '' } })),
   fc.constant<TaskEvent>({ type: 'TaskBlocked', data: { taskId: 't1', reason } }),
   fc.constant<TaskEvent>({ type: 'TaskUnblocked', data: { taskId: 't1', note: '' } }),
   day.map((after): TaskEvent => ({ type: 'TaskDueDateMoved', data: { taskId: 't1', before: '2026-11-20', after, reason } })),
@@ -42,7 +57,10 @@ describe('task board projection', () => {
     fc.assert(
       fc.property(fc.array(change, { maxLength: 30 }), (changes) => {
         const events = [planned, ...changes];
-        const doc = events.reduce<TaskCard | undefined>((c, e, i) => evolveTaskCard(c, e, `2026-11-01T00:00:${String(i).padStart(2, '0')}.000Z`), undefined);
+        const doc = events.reduce<TaskCard | undefined>(
+          (c, e, i) => evolveTaskCard(c, e, `2026-11-01T00:00:${String(i).padStart(2, '0')}.000Z`),
+          undefined,
+        );
         const state = events.reduce(evolveTask, initialTaskState);
         expect(doc).toMatchObject({
           status: state.status,
@@ -80,7 +98,12 @@ describe('task board projection', () => {
       ['a', true, 2],
       ['d', false, 0],
     ]);
-    expect(all.counts).toEqual({ total: 4, byStatus: { planned: 1, in_progress: 1, blocked: 1, completed: 1, cancelled: 0 }, overdue: 2, openByAssignee: { 'rep-1': 1, 'rep-2': 1, unassigned: 1 } });
+    expect(all.counts).toEqual({
+      total: 4,
+      byStatus: { planned: 1, in_progress: 1, blocked: 1, completed: 1, cancelled: 0 },
+      overdue: 2,
+      openByAssignee: { 'rep-1': 1, 'rep-2': 1, unassigned: 1 },
+    });
     expect(taskBoard(cards, today, { overdue: true, assignee: 'rep-1' }).tasks.map((t) => t.taskId)).toEqual(['a']);
     expect(taskBoard(cards, today, { overdue: false }).tasks.map((t) => t.taskId)).toEqual(['c', 'd']);
     expect(taskBoard(cards, today, { status: 'blocked' }).tasks.map((t) => t.taskId)).toEqual(['b']);

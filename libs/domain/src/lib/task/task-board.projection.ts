@@ -102,7 +102,8 @@ export function taskBoard(cards: readonly TaskCard[], today: string, filter: Tas
 export const LOAD_HORIZON_DAYS = 7;
 
 /** Hours of a task still to do: its estimate less the share reported done. */
-export const remainingHours = (card: Pick<TaskCard, 'estimateHours' | 'percent'>) => Math.round((card.estimateHours ?? 0) * (1 - card.percent / 100) * 10) / 10;
+export const remainingHours = (card: Pick<TaskCard, 'estimateHours' | 'percent'>) =>
+  Math.round((card.estimateHours ?? 0) * (1 - card.percent / 100) * 10) / 10;
 
 /**
  * Each current member's load: open, overdue and blocked tasks, the hours left on open work due in

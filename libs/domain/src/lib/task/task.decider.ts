@@ -37,7 +37,8 @@ export type UnblockTask = Cmd<'UnblockTask', { note: string }>;
 export type MoveTaskDueDate = Cmd<'MoveTaskDueDate', { dueDate: string; reason: string }>;
 export type CompleteTask = Cmd<'CompleteTask', { note: string }>;
 export type CancelTask = Cmd<'CancelTask', { reason: string }>;
-export type TaskCommand = PlanTask | AssignTask | StartTask | ReportTaskProgress | BlockTask | UnblockTask | MoveTaskDueDate | CompleteTask | CancelTask;
+export type TaskCommand =
+  PlanTask | AssignTask | StartTask | ReportTaskProgress | BlockTask | UnblockTask | MoveTaskDueDate | CompleteTask | CancelTask;
 
 export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
   switch (event.type) {
@@ -52,7 +53,12 @@ export function evolveTask(state: TaskState, event: TaskEvent): TaskState {
     case 'TaskProgressReported':
       return { ...state, percent: event.data.percent };
     case 'TaskBlocked':
-      return { ...state, status: 'blocked', statusBeforeBlock: state.status === 'planned' ? 'planned' : 'in_progress', blockedReason: event.data.reason };
+      return {
+        ...state,
+        status: 'blocked',
+        statusBeforeBlock: state.status === 'planned' ? 'planned' : 'in_progress',
+        blockedReason: event.data.reason,
+      };
     case 'TaskUnblocked':
       return { ...state, status: state.statusBeforeBlock ?? 'in_progress', statusBeforeBlock: undefined, blockedReason: undefined };
     case 'TaskDueDateMoved':
@@ -68,9 +74,13 @@ export function planTask(command: PlanTask, state: TaskState, context: TaskConte
   if (state.status !== 'none') refuse('TASK_ALREADY_PLANNED', `task ${command.data.taskId} is already planned`);
   const charter = requireOpen(context.project);
   const { taskId, projectId, ...plan } = command.data;
-  if (projectId !== context.project.projectId) refuse('PROJECT_MISMATCH', `the task names project ${projectId}, not ${context.project.projectId}`);
+  if (projectId !== context.project.projectId)
+    refuse('PROJECT_MISMATCH', `the task names project ${projectId}, not ${context.project.projectId}`);
   if (plan.dueDate < charter.periodStart || plan.dueDate > charter.periodEnd) {
-    refuse('DUE_DATE_OUTSIDE_PROJECT_PERIOD', `the due date ${plan.dueDate} is outside the project period ${charter.periodStart}–${charter.periodEnd}`);
+    refuse(
+      'DUE_DATE_OUTSIDE_PROJECT_PERIOD',
+      `the due date ${plan.dueDate} is outside the project period ${charter.periodStart}–${charter.periodEnd}`,
+    );
   }
   if (plan.assigneeId !== undefined) checkMember(plan.assigneeId, context);
   if (plan.goalId !== undefined) {
@@ -82,8 +92,10 @@ export function planTask(command: PlanTask, state: TaskState, context: TaskConte
   if (plan.parentTaskId !== undefined) {
     const parent = context.parentTask;
     if (!parent || parent.status === 'none') refuse('PARENT_TASK_NOT_FOUND', `parent task ${plan.parentTaskId} does not exist`);
-    if (parent.projectId !== projectId) refuse('PARENT_TASK_IN_OTHER_PROJECT', `parent task ${plan.parentTaskId} belongs to another project`);
-    if (parent.status === 'completed' || parent.status === 'cancelled') refuse('PARENT_TASK_CLOSED', `parent task ${plan.parentTaskId} is ${parent.status}`);
+    if (parent.projectId !== projectId)
+      refuse('PARENT_TASK_IN_OTHER_PROJECT', `parent task ${plan.parentTaskId} belongs to another project`);
+    if (parent.status === 'completed' || parent.status === 'cancelled')
+      refuse('PARENT_TASK_CLOSED', `parent task ${plan.parentTaskId} is ${parent.status}`);
   }
   return [{ type: 'TaskPlanned', data: { taskId, projectId, ...plan } }];
 }
@@ -129,7 +141,10 @@ export function moveTaskDueDate(command: MoveTaskDueDate, state: TaskState, cont
   const { dueDate, reason, taskId } = command.data;
   if (dueDate === plan.dueDate) refuse('NOTHING_TO_CHANGE', `the task is already due ${dueDate}`);
   if (dueDate < charter.periodStart || dueDate > charter.periodEnd) {
-    refuse('DUE_DATE_OUTSIDE_PROJECT_PERIOD', `the due date ${dueDate} is outside the project period ${charter.periodStart}–${charter.periodEnd}`);
+    refuse(
+      'DUE_DATE_OUTSIDE_PROJECT_PERIOD',
+      `the due date ${dueDate} is outside the project period ${charter.periodStart}–${charter.periodEnd}`,
+    );
   }
   return [{ type: 'TaskDueDateMoved', data: { taskId, before: plan.dueDate, after: dueDate, reason } }];
 }
@@ -176,7 +191,8 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
 function requireOpenTask(state: TaskState, context: TaskContext): TaskPlan {
   if (state.status === 'none' || !state.plan) refuse('TASK_NOT_FOUND', 'the task does not exist');
   requireOpen(context.project);
-  if (state.status === 'completed' || state.status === 'cancelled') refuse('TASK_CLOSED', `task ${state.taskId} is ${state.status} and accepts no changes`);
+  if (state.status === 'completed' || state.status === 'cancelled')
+    refuse('TASK_CLOSED', `task ${state.taskId} is ${state.status} and accepts no changes`);
   return state.plan;
 }
 

@@ -27,9 +27,11 @@ export interface TeamContext {
 type Cmd<T extends string, D> = { type: T; data: D & { projectId: string }; metadata: CommandMetadata };
 export type JoinMember = Cmd<'JoinMember', MemberProfile & { memberId: string }>;
 export type ChangeMemberRole = Cmd<'ChangeMemberRole', { memberId: string; role: string; responsibilities: string[]; reason: string }>;
+export type AmendMember = Cmd<'AmendMember', { memberId: string; changes: Partial<MemberDetails>; reason: string }>;
 export type MemberLeaves = Cmd<'MemberLeaves', { memberId: string; handOverTo?: string; reason: string }>;
 export type SetSkillRequirement = Cmd<'SetSkillRequirement', { skill: string; minLevel: number; headcount: number }>;
-export type TeamCommand = JoinMember | ChangeMemberRole | MemberLeaves | SetSkillRequirement;
+export type TeamCommand = JoinMember | ChangeMemberRole | AmendMember | MemberLeaves | SetSkillRequirement;
+type MemberDetails = { name: string; skills: Member['skills']; weeklyCapacityHours: number; reportsTo: string };
 
 export function evolveTeam(state: TeamState, event: TeamEvent): TeamState {
   switch (event.type) {
@@ -38,6 +40,11 @@ export function evolveTeam(state: TeamState, event: TeamEvent): TeamState {
       return { ...state, projectId, members: new Map(state.members).set(member.memberId, member) };
     }
     case 'MemberRoleChanged': {
+      const member = state.members.get(event.data.memberId);
+      if (!member) return state;
+      return { ...state, members: new Map(state.members).set(member.memberId, { ...member, ...event.data.after }) };
+    }
+    case 'MemberDetailsAmended': {
       const member = state.members.get(event.data.memberId);
       if (!member) return state;
       return { ...state, members: new Map(state.members).set(member.memberId, { ...member, ...event.data.after }) };
@@ -60,7 +67,8 @@ export function joinMember(command: JoinMember, state: TeamState, context: TeamC
   requireOpen(context.project);
   const { memberId, reportsTo } = command.data;
   if (state.members.has(memberId)) refuse('MEMBER_ALREADY_IN_TEAM', `${memberId} is already a member of the project`);
-  if (reportsTo !== undefined && !state.members.has(reportsTo)) refuse('REPORTS_TO_NOT_A_MEMBER', `${reportsTo} is not a current member to report to`);
+  if (reportsTo !== undefined && !state.members.has(reportsTo))
+    refuse('REPORTS_TO_NOT_A_MEMBER', `${reportsTo} is not a current member to report to`);
   const skills = new Set<string>();
   for (const { skill } of command.data.skills) {
     if (skills.has(skill)) refuse('SKILL_LISTED_TWICE', `skill ${skill} is listed twice`);
@@ -74,8 +82,35 @@ export function changeMemberRole(command: ChangeMemberRole, state: TeamState, co
   const member = requireMember(state, command.data.memberId);
   const before = { role: member.role, responsibilities: member.responsibilities };
   const after = { role: command.data.role, responsibilities: command.data.responsibilities };
-  if (JSON.stringify(before) === JSON.stringify(after)) refuse('NOTHING_TO_CHANGE', `${member.memberId} already has this role and these responsibilities`);
-  return [{ type: 'MemberRoleChanged', data: { projectId: command.data.projectId, memberId: member.memberId, before, after, reason: command.data.reason } }];
+  if (JSON.stringify(before) === JSON.stringify(after))
+    refuse('NOTHING_TO_CHANGE', `${member.memberId} already has this role and these responsibilities`);
+  return [
+    {
+      type: 'MemberRoleChanged',
+      data: { projectId: command.data.projectId, memberId: member.memberId, before, after, reason: command.data.reason },
+    },
+  ];
+}
+
+/** Corrects a member's name or details, naming only what changes; the history keeps before → after and the reason. */
+export function amendMember(command: AmendMember, state: TeamState, context: TeamContext): TeamEvent[] {
+  requireOpen(context.project);
+  const member = requireMember(state, command.data.memberId);
+  const keys = (Object.keys(command.data.changes) as (keyof MemberDetails)[]).filter(
+    (key) => command.data.changes[key] !== undefined && JSON.stringify(command.data.changes[key]) !== JSON.stringify(member[key]),
+  );
+  if (keys.length === 0) refuse('NOTHING_TO_CHANGE', `${member.memberId} already has these details`);
+  const { reportsTo } = command.data.changes;
+  if (reportsTo !== undefined && (reportsTo === member.memberId || !state.members.has(reportsTo)))
+    refuse('REPORTS_TO_NOT_A_MEMBER', `${reportsTo} is not another current member to report to`);
+  const after = Object.fromEntries(keys.map((key) => [key, command.data.changes[key]]));
+  const before = Object.fromEntries(keys.filter((key) => member[key] !== undefined).map((key) => [key, member[key]]));
+  return [
+    {
+      type: 'MemberDetailsAmended',
+      data: { projectId: command.data.projectId, memberId: member.memberId, before, after, reason: command.data.reason },
+    },
+  ];
 }
 
 export function memberLeaves(command: MemberLeaves, state: TeamState, context: TeamContext): TeamEvent[] {
@@ -94,7 +129,8 @@ export function setSkillRequirement(command: SetSkillRequirement, state: TeamSta
   const { skill, minLevel, headcount } = command.data;
   const current = state.requirements.get(skill);
   if (headcount === 0 && !current) refuse('NOTHING_TO_CHANGE', `the project has no requirement for ${skill}`);
-  if (current && current.minLevel === minLevel && current.headcount === headcount) refuse('NOTHING_TO_CHANGE', `the requirement for ${skill} is already set so`);
+  if (current && current.minLevel === minLevel && current.headcount === headcount)
+    refuse('NOTHING_TO_CHANGE', `the requirement for ${skill} is already set so`);
   return [{ type: 'SkillRequirementSet', data: command.data }];
 }
 
@@ -104,6 +140,8 @@ export function decideTeam(command: TeamCommand, state: TeamState, context: Team
       return joinMember(command, state, context);
     case 'ChangeMemberRole':
       return changeMemberRole(command, state, context);
+    case 'AmendMember':
+      return amendMember(command, state, context);
     case 'MemberLeaves':
       return memberLeaves(command, state, context);
     case 'SetSkillRequirement':

@@ -1,6 +1,6 @@
 import type { Attainment, Award, IncentiveRule, WrapUpEvent } from '@planledger/contracts';
 import type { GoalState } from '../goal/goal.decider';
-import { assessPace } from '../goal/pace.policy';
+import { goalFigures, goalNodeOf, type GoalFigures, type GoalNode } from '../goal/goal-figures';
 import type { ProjectState } from '../project/project.decider';
 import { refuse, type CommandMetadata } from '../shared/domain-error';
 import type { StrategyState } from '../strategy/strategy.decider';
@@ -13,7 +13,13 @@ export interface WrapUpState {
   scheme: readonly IncentiveRule[] | undefined;
   evaluations: number;
 }
-export const initialWrapUpState: WrapUpState = { appraised: new Set(), lessons: new Set(), trainings: new Set(), scheme: undefined, evaluations: 0 };
+export const initialWrapUpState: WrapUpState = {
+  appraised: new Set(),
+  lessons: new Set(),
+  trainings: new Set(),
+  scheme: undefined,
+  evaluations: 0,
+};
 
 export interface WrapUpContext {
   project: ProjectState;
@@ -53,8 +59,10 @@ export function decideWrapUp(command: WrapUpCommand, state: WrapUpState, context
   if (context.project.status === 'none') refuse('PROJECT_NOT_FOUND', 'the project does not exist');
   switch (command.type) {
     case 'AppraiseMember':
-      if (!context.currentMemberIds.has(command.data.memberId)) refuse('MEMBER_NOT_FOUND', `member ${command.data.memberId} is not on the team`);
-      if (state.appraised.has(command.data.memberId) && !command.data.reason) refuse('REASON_REQUIRED', `member ${command.data.memberId} was appraised already; a new appraisal needs a reason`);
+      if (!context.currentMemberIds.has(command.data.memberId))
+        refuse('MEMBER_NOT_FOUND', `member ${command.data.memberId} is not on the team`);
+      if (state.appraised.has(command.data.memberId) && !command.data.reason)
+        refuse('REASON_REQUIRED', `member ${command.data.memberId} was appraised already; a new appraisal needs a reason`);
       return [{ type: 'MemberAppraised', data: command.data }];
     case 'RecordLesson': {
       if (state.lessons.has(command.data.lessonId)) refuse('LESSON_EXISTS', `lesson ${command.data.lessonId} is recorded already`);
@@ -63,44 +71,71 @@ export function decideWrapUp(command: WrapUpCommand, state: WrapUpState, context
       return [{ type: 'LessonRecorded', data: command.data }];
     }
     case 'SetIncentiveScheme': {
-      if (state.scheme && !command.data.reason) refuse('REASON_REQUIRED', 'the project has an incentive scheme already; replacing it needs a reason');
+      if (state.scheme && !command.data.reason)
+        refuse('REASON_REQUIRED', 'the project has an incentive scheme already; replacing it needs a reason');
       const ids = command.data.rules.map((r) => r.ruleId);
       if (new Set(ids).size !== ids.length) refuse('DUPLICATE_RULE', 'two incentive rules share an id');
-      if (state.scheme && JSON.stringify(state.scheme) === JSON.stringify(command.data.rules)) refuse('NOTHING_TO_CHANGE', 'the incentive scheme is already like this');
+      if (state.scheme && JSON.stringify(state.scheme) === JSON.stringify(command.data.rules))
+        refuse('NOTHING_TO_CHANGE', 'the incentive scheme is already like this');
       return [{ type: 'IncentiveSchemeSet', data: command.data }];
     }
     case 'PlanTraining':
       if (state.trainings.has(command.data.trainingId)) refuse('TRAINING_EXISTS', `training ${command.data.trainingId} is planned already`);
-      if (!context.currentMemberIds.has(command.data.memberId)) refuse('MEMBER_NOT_FOUND', `member ${command.data.memberId} is not on the team`);
+      if (!context.currentMemberIds.has(command.data.memberId))
+        refuse('MEMBER_NOT_FOUND', `member ${command.data.memberId} is not on the team`);
       return [{ type: 'TrainingPlanned', data: command.data }];
     case 'PublishEvaluation':
-      if (!state.scheme) refuse('NO_INCENTIVE_SCHEME', 'set the incentive scheme before publishing the evaluation: awards are derived from it');
+      if (!state.scheme)
+        refuse('NO_INCENTIVE_SCHEME', 'set the incentive scheme before publishing the evaluation: awards are derived from it');
       return [{ type: 'EvaluationPublished', data: command.data }];
   }
 }
 
-/** Attainment of one goal on `asOf`: actual to date ÷ target (lower-is-better goals: target ÷ actual); null without actuals. */
-export function goalAttainment(goal: GoalState, asOf: string): number | null {
-  if (!goal.definition) return null;
-  const actuals = [...goal.actuals.values()].map(({ value, businessDate }) => ({ value, businessDate }));
-  const attainment = assessPace(goal.definition, actuals, asOf).attainment;
-  return attainment === null || !Number.isFinite(attainment) ? null : Math.round(attainment * 10_000) / 10_000;
+const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** The figures of every goal of the project on `asOf`, by the one figure function (parents rolled up). */
+export function projectFigures(goals: readonly GoalState[], asOf: string): Map<string, GoalFigures> {
+  return goalFigures(
+    goals.map(goalNodeOf).filter((n): n is GoalNode => n !== undefined),
+    asOf,
+  );
 }
 
-const mean = (values: readonly number[]) => (values.length === 0 ? null : Math.round((values.reduce((s, v) => s + v, 0) / values.length) * 10_000) / 10_000);
+/**
+ * Attainment of one goal on `asOf`, from the figure function (a parent from its roll-up, so pass
+ * the project's goals): actual to date ÷ target (lower-is-better: target ÷ actual); null without actuals.
+ */
+export function goalAttainment(goal: GoalState, asOf: string, projectGoals: readonly GoalState[] = [goal]): number | null {
+  if (!goal.goalId) return null;
+  const attainment = projectFigures(projectGoals, asOf).get(goal.goalId)?.attainment ?? null;
+  return attainment === null ? null : round4(attainment);
+}
 
-/** Each member's attainment: the mean over the active goals the member owns. */
+const mean = (values: readonly number[]) => (values.length === 0 ? null : round4(values.reduce((s, v) => s + v, 0) / values.length));
+
+const attainmentOf = (figures: Map<string, GoalFigures>, goal: GoalState) => figures.get(goal.goalId as string)?.attainment ?? null;
+
+/** Each member's attainment: the mean over the active goals the member owns, each by the figure function. */
 export function memberAttainments(memberIds: readonly string[], goals: readonly GoalState[], asOf: string): Attainment[] {
+  const figures = projectFigures(goals, asOf);
   return memberIds.map((memberId) => {
-    const owned = goals.filter((g) => g.status === 'active' && g.definition?.owner.kind === 'member' && g.definition.owner.memberId === memberId);
-    const values = owned.map((g) => goalAttainment(g, asOf)).filter((v): v is number => v !== null);
+    const owned = goals.filter(
+      (g) => g.status === 'active' && g.definition?.owner.kind === 'member' && g.definition.owner.memberId === memberId,
+    );
+    const values = owned.map((g) => attainmentOf(figures, g)).filter((v): v is number => v !== null);
     return { memberId, attainment: mean(values), goalIds: owned.map((g) => g.goalId as string) };
   });
 }
 
-/** The project's own attainment: the mean over its active top-level goals. */
+/** The project's own attainment: the mean over its active top-level goals, parents on their roll-up. */
 export function teamAttainment(goals: readonly GoalState[], asOf: string): number | null {
-  return mean(goals.filter((g) => g.status === 'active' && !g.definition?.parentGoalId).map((g) => goalAttainment(g, asOf)).filter((v): v is number => v !== null));
+  const figures = projectFigures(goals, asOf);
+  return mean(
+    goals
+      .filter((g) => g.status === 'active' && !g.definition?.parentGoalId)
+      .map((g) => attainmentOf(figures, g))
+      .filter((v): v is number => v !== null),
+  );
 }
 
 /**
@@ -113,7 +148,9 @@ export function computeAwards(rules: readonly IncentiveRule[], attainments: read
   const best = (scope: 'member' | 'team', value: number | null, memberId: string | null) => {
     if (value === null) return;
     for (const kind of ['bonus', 'award'] as const) {
-      const met = rules.filter((r) => r.scope === scope && r.award.kind === kind && value >= r.threshold).sort((a, b) => b.threshold - a.threshold)[0];
+      const met = rules
+        .filter((r) => r.scope === scope && r.award.kind === kind && value >= r.threshold)
+        .sort((a, b) => b.threshold - a.threshold)[0];
       if (met) awards.push({ ruleId: met.ruleId, title: met.title, memberId, attainment: value, award: met.award });
     }
   };

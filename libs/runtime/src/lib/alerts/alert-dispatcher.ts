@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { comparePositions, EVENT_STORE, type EventStore, type Position } from '@planledger/event-store';
 import type { ReadModelStore } from '@planledger/projections';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PLANLEDGER_CONFIG } from '../config.module';
 import { READ_MODELS } from '../event-store.module';
+import { SupervisedLoops } from '../loops/supervised-loops';
 import { AlertQueues } from './alert-queues';
 import { DISPATCHED_TYPES, planJobs } from './plan-jobs';
 
@@ -18,45 +19,40 @@ const PAGE = 500;
  * Redis down means the jobs wait, never that they are lost. Command handlers never enqueue.
  */
 @Injectable()
-export class AlertDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AlertDispatcher implements OnApplicationBootstrap {
   private readonly logger = new Logger('AlertDispatcher');
-  private readonly stop = new AbortController();
-  private loop: Promise<void> | undefined;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) private readonly models: ReadModelStore,
     @Inject(PLANLEDGER_CONFIG) private readonly config: PlanLedgerConfig,
     private readonly queues: AlertQueues,
+    private readonly loops: SupervisedLoops,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.loop = this.run().catch((error: Error) => {
-      if (this.stop.signal.aborted) return;
-      this.logger.error(`The alert dispatcher stopped: ${error.message}`);
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    // A failing store is retried from the checkpoint by the loops' supervisor; the process stays up.
+    void this.loops.start('alert dispatcher', ({ signal, progress }) => this.run(signal, progress));
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const signal = this.stop.signal;
+  private async run(signal: AbortSignal, progress: () => void): Promise<void> {
     let after = (await this.models.checkpoint(DISPATCHER_CHECKPOINT)).position;
+    progress();
     this.logger.log(`Dispatching alert jobs from ${after ?? 'the start of the log'}`);
     while (!signal.aborted) {
       const page = await this.store.readAll({ after, limit: PAGE, types: [...DISPATCHED_TYPES] });
+      progress();
       if (page.events.length === 0) {
         await sleep(this.config.EVENT_STORE_POLL_MS, undefined, { signal }).catch(() => undefined);
         continue;
       }
       const jobs = planJobs(
         page.events,
-        { debounceMs: this.config.DRIFT_DEBOUNCE_MS, escalateAfterMinutes: this.config.ALERT_ESCALATE_AFTER_MINUTES, maxAgeHours: this.config.ALERT_MAX_AGE_HOURS },
+        {
+          debounceMs: this.config.DRIFT_DEBOUNCE_MS,
+          escalateAfterMinutes: this.config.ALERT_ESCALATE_AFTER_MINUTES,
+          maxAgeHours: this.config.ALERT_MAX_AGE_HOURS,
+        },
         // Queue timing (debounce windows, escalation delays, the age limit) runs on real time, like recordedAt.
         Date.now(),
       );
@@ -75,7 +71,10 @@ export class AlertDispatcher implements OnApplicationBootstrap, BeforeApplicatio
         return true;
       } catch (error) {
         if (signal.aborted) return false;
-        if (attempt === 1) this.logger.warn(`Cannot enqueue ${jobs.length} jobs yet (${(error as Error).message}); the checkpoint stays until Redis takes them`);
+        if (attempt === 1)
+          this.logger.warn(
+            `Cannot enqueue ${jobs.length} jobs yet (${(error as Error).message}); the checkpoint stays until Redis takes them`,
+          );
         await sleep(Math.min(250 * 2 ** attempt, 5000), undefined, { signal }).catch(() => undefined);
       }
     }
@@ -86,7 +85,12 @@ export class AlertDispatcher implements OnApplicationBootstrap, BeforeApplicatio
     await this.models.batch(DISPATCHER_CHECKPOINT, async (tx) => {
       const lock = await tx.lockCheckpoint();
       if (lock === 'busy') return;
-      if (lock.position !== undefined && (from === undefined || comparePositions(lock.position, from) !== 0) && comparePositions(lock.position, to) >= 0) return;
+      if (
+        lock.position !== undefined &&
+        (from === undefined || comparePositions(lock.position, from) !== 0) &&
+        comparePositions(lock.position, to) >= 0
+      )
+        return;
       await tx.commit(new Map(), to, count);
     });
   }

@@ -11,7 +11,9 @@ export const DELIVERIES_QUEUE = 'deliveries';
 
 export type CheckJob =
   | { name: 'check'; data: { goalId: string; projectId?: string } }
-  | { name: 'checks'; data: { goals: { goalId: string; projectId?: string }[] } } | { name: 'scan'; data: Record<string, never> } | { name: 'escalate'; data: { alertId: string } };
+  | { name: 'checks'; data: { goals: { goalId: string; projectId?: string }[] } }
+  | { name: 'scan'; data: Record<string, never> }
+  | { name: 'escalate'; data: { alertId: string } };
 export type DeliveryJob =
   | { name: 'fanout'; data: { alert: AlertDoc } }
   | { name: 'deliver'; data: { key: DeliveryKey; alert?: AlertDoc } }
@@ -19,7 +21,9 @@ export type DeliveryJob =
   | { name: 'deliver-digest'; data: { key: DeliveryKey; alertIds: string[]; day: string } };
 
 /** A job the dispatcher or a processor adds: its id is derived from what caused it, so adding it twice adds it once. */
-export type PlannedJob = { queue: typeof CHECKS_QUEUE; job: CheckJob; opts: JobsOptions & { jobId: string } } | { queue: typeof DELIVERIES_QUEUE; job: DeliveryJob; opts: JobsOptions & { jobId: string } };
+export type PlannedJob =
+  | { queue: typeof CHECKS_QUEUE; job: CheckJob; opts: JobsOptions & { jobId: string } }
+  | { queue: typeof DELIVERIES_QUEUE; job: DeliveryJob; opts: JobsOptions & { jobId: string } };
 
 /**
  * A Redis connection for BullMQ: commands wait through an outage (offline queue, no retry limit)
@@ -27,7 +31,12 @@ export type PlannedJob = { queue: typeof CHECKS_QUEUE; job: CheckJob; opts: Jobs
  */
 export function bullConnection(url: string, name: string): Redis {
   const logger = new Logger(`Redis(${name})`);
-  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, retryStrategy: (attempt) => Math.min(attempt * 250, 5000), connectionName: `planledger-${name}` });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+    retryStrategy: (attempt) => Math.min(attempt * 250, 5000),
+    connectionName: `planledger-${name}`,
+  });
   let down = false;
   redis.on('error', (error: Error) => {
     if (!down) logger.warn(`Redis unavailable at ${url}: ${error.message}; jobs wait until it is back`);
@@ -43,7 +52,12 @@ export function bullConnection(url: string, name: string): Redis {
 /** Jobs kept after they finish: completed ones long enough that a re-added id is still recognised. */
 export function defaultJobOptions(config: PlanLedgerConfig, queue: string): DefaultJobOptions {
   const kept = { removeOnComplete: { age: 24 * 3600, count: 50_000 }, removeOnFail: { age: 7 * 24 * 3600, count: 50_000 } };
-  if (queue === DELIVERIES_QUEUE) return { ...kept, attempts: config.DELIVERY_ATTEMPTS, backoff: { type: 'exponential', delay: config.DELIVERY_BACKOFF_MS, jitter: 0.5 } };
+  if (queue === DELIVERIES_QUEUE)
+    return {
+      ...kept,
+      attempts: config.DELIVERY_ATTEMPTS,
+      backoff: { type: 'exponential', delay: config.DELIVERY_BACKOFF_MS, jitter: 0.5 },
+    };
   return { ...kept, attempts: 5, backoff: { type: 'exponential', delay: 1000, jitter: 0.5 } };
 }
 
@@ -56,7 +70,11 @@ export class AlertQueues implements OnApplicationShutdown {
 
   constructor(@Inject(PLANLEDGER_CONFIG) readonly config: PlanLedgerConfig) {
     this.connection = bullConnection(config.REDIS_URL, 'queues');
-    const options = (queue: string) => ({ connection: this.connection, prefix: config.QUEUE_PREFIX, defaultJobOptions: defaultJobOptions(config, queue) });
+    const options = (queue: string) => ({
+      connection: this.connection,
+      prefix: config.QUEUE_PREFIX,
+      defaultJobOptions: defaultJobOptions(config, queue),
+    });
     this.checks = new Queue(CHECKS_QUEUE, options(CHECKS_QUEUE));
     this.deliveries = new Queue(DELIVERIES_QUEUE, options(DELIVERIES_QUEUE));
     // Errors surface through the connection's own handler; without a listener Node would throw.

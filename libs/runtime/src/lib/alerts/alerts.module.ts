@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { Alerts, Planning, SecretBox } from '@planledger/application';
+import { Alerts, outboundPolicyOf, Planning, SecretBox } from '@planledger/application';
 import type { PlanLedgerConfig } from '@planledger/config';
 import { EVENT_STORE, type EventStore } from '@planledger/event-store';
 import type { ReadModelStore } from '@planledger/projections';
@@ -15,7 +15,13 @@ const providers = [
     provide: ALERTS,
     inject: [EVENT_STORE, READ_MODELS, PLANLEDGER_CONFIG, Planning],
     useFactory: (store: EventStore, models: ReadModelStore, config: PlanLedgerConfig, planning: Planning) =>
-      new Alerts(store, models, planning, config.NOTIFY_SECRET_KEY ? new SecretBox(config.NOTIFY_SECRET_KEY) : undefined),
+      new Alerts(
+        store,
+        models,
+        planning,
+        config.NOTIFY_SECRET_KEY ? new SecretBox(config.NOTIFY_SECRET_KEY) : undefined,
+        outboundPolicyOf(config),
+      ),
   },
   AlertQueues,
 ];
@@ -24,6 +30,10 @@ const providers = [
 @Module({})
 export class AlertsCoreModule {
   static forRoot(clock: Clock = systemClock): DynamicModule {
-    return { module: AlertsCoreModule, providers: [{ provide: CLOCK, useValue: clock }, ...providers], exports: [CLOCK, Planning, ALERTS, AlertQueues] };
+    return {
+      module: AlertsCoreModule,
+      providers: [{ provide: CLOCK, useValue: clock }, ...providers],
+      exports: [CLOCK, Planning, ALERTS, AlertQueues],
+    };
   }
 }

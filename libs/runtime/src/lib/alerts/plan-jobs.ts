@@ -4,7 +4,16 @@ import type { StoredEvent } from '@planledger/event-store';
 import { CHECKS_QUEUE, DELIVERIES_QUEUE, type PlannedJob } from './alert-queues';
 
 /** Goal events after which the goal's drift state may have changed. */
-export const DRIFT_TRIGGERS = ['GoalSet', 'GoalTargetAdjusted', 'GoalDeadlineMoved', 'GoalRephased', 'ActualRecorded', 'ActualCorrected'] as const;
+export const DRIFT_TRIGGERS = [
+  'GoalSet',
+  'GoalTargetAdjusted',
+  'GoalDeadlineMoved',
+  'GoalRephased',
+  'GoalRollupChanged',
+  'GoalWithdrawn',
+  'ActualRecorded',
+  'ActualCorrected',
+] as const;
 /** Alerts that escalate when nobody acknowledges them. Back-on-track news and due-soon reminders do not. */
 const ESCALATING = new Set(['KpiDriftDetected', 'GoalWentStale']);
 
@@ -52,16 +61,28 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
     } else if ((ALERT_EVENT_TYPES as readonly string[]).includes(event.type)) {
       if (nowMs - recordedMs > settings.maxAgeHours * 3_600_000) continue;
       const alert = newAlertDoc(event);
-      jobs.set(`fanout.${event.eventId}`, { queue: DELIVERIES_QUEUE, job: { name: 'fanout', data: { alert } }, opts: { jobId: `fanout.${event.eventId}` } });
+      jobs.set(`fanout.${event.eventId}`, {
+        queue: DELIVERIES_QUEUE,
+        job: { name: 'fanout', data: { alert } },
+        opts: { jobId: `fanout.${event.eventId}` },
+      });
       const escalates = ESCALATING.has(event.type) || (event.type === 'TaskReminderRaised' && event.data['kind'] !== 'due_soon');
       if (escalates && settings.escalateAfterMinutes > 0) {
         const delay = Math.max(0, recordedMs + settings.escalateAfterMinutes * 60_000 - nowMs);
-        jobs.set(`escalate.${event.eventId}`, { queue: CHECKS_QUEUE, job: { name: 'escalate', data: { alertId: event.eventId } }, opts: { jobId: `escalate.${event.eventId}`, delay } });
+        jobs.set(`escalate.${event.eventId}`, {
+          queue: CHECKS_QUEUE,
+          job: { name: 'escalate', data: { alertId: event.eventId } },
+          opts: { jobId: `escalate.${event.eventId}`, delay },
+        });
       }
     } else if (event.type === 'AlertDeliveryRetryRequested') {
       const { deliveryId, alertId, projectId, subscriptionId } = event.data as Record<string, string>;
       const jobId = `deliver.${deliveryId}.${event.eventId}`;
-      jobs.set(jobId, { queue: DELIVERIES_QUEUE, job: { name: 'deliver', data: { key: { deliveryId, alertId, projectId, subscriptionId } } }, opts: { jobId } });
+      jobs.set(jobId, {
+        queue: DELIVERIES_QUEUE,
+        job: { name: 'deliver', data: { key: { deliveryId, alertId, projectId, subscriptionId } } },
+        opts: { jobId },
+      });
     }
   }
   // Named by the window and the page, so planning the same page again adds nothing; removed once
@@ -73,7 +94,11 @@ export function planJobs(events: readonly StoredEvent[], settings: DispatchSetti
     for (let part = 0; part * GOALS_PER_CHECK_JOB < goals.length; part++) {
       const jobId = `checks.${bucket}.${page}.${part}`;
       const slice = goals.slice(part * GOALS_PER_CHECK_JOB, (part + 1) * GOALS_PER_CHECK_JOB);
-      jobs.set(jobId, { queue: CHECKS_QUEUE, job: { name: 'checks', data: { goals: slice } }, opts: { jobId, delay: Math.max(0, window.runAt - nowMs), removeOnComplete: true } });
+      jobs.set(jobId, {
+        queue: CHECKS_QUEUE,
+        job: { name: 'checks', data: { goals: slice } },
+        opts: { jobId, delay: Math.max(0, window.runAt - nowMs), removeOnComplete: true },
+      });
     }
   }
   return [...jobs.values()];
