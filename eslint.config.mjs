@@ -43,12 +43,40 @@ export default [
           enforceBuildableLibDependency: true,
           // The root package.json is workspace metadata (the version), not another project's code.
           // The apps' webpack files share tools/node-app.webpack.js, build tooling, not project code.
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$', '^(\\.\\./)+package\\.json$', '^(\\.\\./)+tools/node-app\\.webpack(\\.js)?$'],
+          allow: [
+            '^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$',
+            '^(\\.\\./)+package\\.json$',
+            '^(\\.\\./)+tools/node-app\\.webpack(\\.js)?$',
+          ],
           depConstraints: [
             // Layers (type): apps → infrastructure → application → domain → contracts.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:sdk', 'type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
-            { sourceTag: 'type:infrastructure', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
-            { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:sdk',
+                'type:infrastructure',
+                'type:application',
+                'type:data-access',
+                'type:domain',
+                'type:contracts',
+                'type:util',
+              ],
+            },
+            {
+              sourceTag: 'type:infrastructure',
+              onlyDependOnLibsWithTags: [
+                'type:infrastructure',
+                'type:application',
+                'type:data-access',
+                'type:domain',
+                'type:contracts',
+                'type:util',
+              ],
+            },
+            {
+              sourceTag: 'type:application',
+              onlyDependOnLibsWithTags: ['type:application', 'type:data-access', 'type:domain', 'type:contracts', 'type:util'],
+            },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:contracts', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             // The client SDK ships to other systems: the shared contracts and nothing of the server.
@@ -67,7 +95,14 @@ export default [
     // Node built-ins are not npm projects, so the boundary rule cannot see them: ban them here too.
     files: ['libs/domain/**/*.ts', 'libs/contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: impureModules, message: 'libs/domain and libs/contracts stay pure: no frameworks, drivers, queues or node I/O.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: impureModules, message: 'libs/domain and libs/contracts stay pure: no frameworks, drivers, queues or node I/O.' },
+          ],
+        },
+      ],
     },
   },
 ];

@@ -33,7 +33,17 @@ describe('module boundaries', () => {
   });
 
   it('accepts what the layers may use', async () => {
-    expect(await lintAs('libs/domain/src/lib/boundary-probe.ts', "import { z } from 'zod';\nexport * from '@planledger/contracts';\nexport const s = z.string();\n")).toEqual([]);
-    expect(await lintAs('libs/application/src/lib/boundary-probe.ts', "export * from '@planledger/domain';\nexport * from '@planledger/event-store';\n")).toEqual([]);
+    expect(
+      await lintAs(
+        'libs/domain/src/lib/boundary-probe.ts',
+        "import { z } from 'zod';\nexport * from '@planledger/contracts';\nexport const s = z.string();\n",
+      ),
+    ).toEqual([]);
+    expect(
+      await lintAs(
+        'libs/application/src/lib/boundary-probe.ts',
+        "export * from '@planledger/domain';\nexport * from '@planledger/event-store';\n",
+      ),
+    ).toEqual([]);
   });
 });

@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   const url = process.env['PLANLEDGER_URL'];
   const token = process.env['PLANLEDGER_TOKEN'];
   if (!url || !token) {
-    process.stderr.write('kpi-consumer: set PLANLEDGER_URL (the API) and PLANLEDGER_TOKEN (a bearer token or a plk_ API key with feed access)\n');
+    process.stderr.write(
+      'kpi-consumer: set PLANLEDGER_URL (the API) and PLANLEDGER_TOKEN (a bearer token or a plk_ API key with feed access)\n',
+    );
     process.exit(2);
   }
   await mkdir(dir, { recursive: true });
@@ -120,7 +122,8 @@ async function main(): Promise<void> {
     authorization: `Bearer ${token}`,
     checkpoint,
     types: ['ActualRecorded', 'ActualCorrected'],
-    onReconnect: (error, attempt, wait) => process.stderr.write(`kpi-consumer: connection lost (${(error as Error).message}); retry ${attempt} in ${wait} ms\n`),
+    onReconnect: (error, attempt, wait) =>
+      process.stderr.write(`kpi-consumer: connection lost (${(error as Error).message}); retry ${attempt} in ${wait} ms\n`),
   });
   process.stderr.write(`kpi-consumer: following ${url} from ${state.position ?? 'the beginning'}, writing ${csvPath}\n`);
   try {

@@ -6,8 +6,9 @@
  *
  *   npm run bench:alerts -- [--rate 500] [--goals 1000] [--seconds 60] [--debounce 250] [--json]
  *
- * The workload: every goal starts a month into its period with nothing recorded (stale), and the
- * background actuals (small ones, spread evenly over the goals) put each one off track. Twice a
+ * The workload: every goal starts a month into its period and gets one small actual when set (off
+ * track at once: a goal set with nothing recorded is in its grace period), and the background
+ * actuals (small ones, spread evenly over the goals) keep it there. Twice a
  * second a "probe" goal that is off track gets one large actual, which puts it back on track: the
  * time from that POST's answer to its KpiBackOnTrack webhook is the latency reported.
  */
@@ -54,7 +55,11 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 function startProcess(app: 'api' | 'worker', env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [join('dist', 'apps', app, 'main.js')], { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join('dist', 'apps', app, 'main.js')], {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
@@ -92,7 +97,11 @@ interface Hook {
 }
 
 async function main(): Promise<void> {
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
   HEADERS['authorization'] = `Bearer ${token}`;
   let secret = '';
   const hooks: Hook[] = [];
@@ -104,7 +113,13 @@ async function main(): Promise<void> {
       const at = Date.now();
       if (!verifyWebhookSignature(secret, body, String(req.headers['x-planledger-signature']))) badSignatures++;
       const alert = JSON.parse(body) as { type: string; goalId: string; raisedAt: string };
-      hooks.push({ at, type: alert.type, goalId: alert.goalId, raisedAt: Date.parse(alert.raisedAt), key: String(req.headers['idempotency-key']) });
+      hooks.push({
+        at,
+        type: alert.type,
+        goalId: alert.goalId,
+        raisedAt: Date.parse(alert.raisedAt),
+        key: String(req.headers['idempotency-key']),
+      });
       res.writeHead(204).end();
     });
   });
@@ -127,11 +142,16 @@ async function main(): Promise<void> {
     NOTIFY_SECRET_KEY: 'bench-notify-key-0123456789abcdefghijkl',
     DRIFT_DEBOUNCE_MS: String(DEBOUNCE_MS),
     ALERT_ESCALATE_AFTER_MINUTES: '0',
+    OUTBOUND_ALLOW_HTTP: 'true',
+    OUTBOUND_ALLOW: new URL(hookUrl).host,
   };
   const apiPort = 3921;
   const api = startProcess('api', { ...env, PORT: String(apiPort) });
   const worker = startProcess('worker', env);
-  const events = [new QueueEvents('checks', { connection: redisOptions(), prefix: PREFIX }), new QueueEvents('deliveries', { connection: redisOptions(), prefix: PREFIX })];
+  const events = [
+    new QueueEvents('checks', { connection: redisOptions(), prefix: PREFIX }),
+    new QueueEvents('deliveries', { connection: redisOptions(), prefix: PREFIX }),
+  ];
   const completed = { checks: 0, goalChecks: 0, deliveries: 0 };
   events[0].on('completed', ({ returnvalue }) => {
     completed.checks++;
@@ -144,7 +164,18 @@ async function main(): Promise<void> {
     log('starting the API and the worker ...');
     await Promise.all([waitFor(api, /listening on/), waitFor(worker, /worker started/), ...events.map((e) => e.waitUntilReady())]);
     const base = `http://127.0.0.1:${apiPort}`;
-    const projectId = String((await post(base, '/projects', { name: 'Alert bench', managerId: 'bench', periodStart: day(-30), periodEnd: day(60), currency: 'EUR', timeZone: 'UTC' }))['id']);
+    const projectId = String(
+      (
+        await post(base, '/projects', {
+          name: 'Alert bench',
+          managerId: 'bench',
+          periodStart: day(-30),
+          periodEnd: day(60),
+          currency: 'EUR',
+          timeZone: 'UTC',
+        })
+      )['id'],
+    );
     secret = String((await post(base, `/projects/${projectId}/alert-subscriptions`, { channel: 'webhook', url: hookUrl }))['secret']);
     log(`setting ${GOALS} goals ...`);
     const goalIds: string[] = [];
@@ -161,12 +192,19 @@ async function main(): Promise<void> {
       actualsSource: 'CRM',
     };
     for (let i = 0; i < GOALS; i += 20) {
-      const batch = await Promise.all(Array.from({ length: Math.min(20, GOALS - i) }, (_, j) => post(base, `/projects/${projectId}/goals`, { ...goal, title: `Revenue ${i + j}` })));
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(20, GOALS - i) }, (_, j) =>
+          post(base, `/projects/${projectId}/goals`, { ...goal, title: `Revenue ${i + j}` }),
+        ),
+      );
       goalIds.push(...batch.map((g) => String(g['id'])));
+      await Promise.all(
+        batch.map((g) => post(base, `/goals/${String(g['id'])}/actuals`, { value: 1000, businessDate: day(0), source: 'CRM' })),
+      );
     }
-    // Let the stale alerts of the new goals go out before the measured run.
+    // Let the drift alerts of the new goals go out before the measured run.
     for (let waited = 0; hooks.length < GOALS && waited < 120_000; waited += 250) await new Promise((r) => setTimeout(r, 250));
-    log(`${hooks.length} stale alerts delivered; ${RATE} actuals/s across ${GOALS} goals for ${SECONDS} s ...`);
+    log(`${hooks.length} drift alerts delivered; ${RATE} actuals/s across ${GOALS} goals for ${SECONDS} s ...`);
 
     const lastState = new Map<string, string>();
     const probes = new Map<string, number>();
@@ -181,7 +219,11 @@ async function main(): Promise<void> {
     const endAt = started + SECONDS * 1000;
     const send = (goalId: string, value: number, onAnswer?: (at: number) => void) => {
       inFlight++;
-      fetch(`${base}/goals/${goalId}/actuals`, { method: 'POST', headers: HEADERS, body: JSON.stringify({ value, businessDate: day(0), source: 'CRM' }) })
+      fetch(`${base}/goals/${goalId}/actuals`, {
+        method: 'POST',
+        headers: HEADERS,
+        body: JSON.stringify({ value, businessDate: day(0), source: 'CRM' }),
+      })
         .then(async (r) => {
           await r.arrayBuffer();
           if (r.status !== 201) failed++;
@@ -215,7 +257,11 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 5));
     }
     const elapsed = (Date.now() - started) / 1000;
-    const duringRun = { checks: completed.checks - startCompleted.checks, goalChecks: completed.goalChecks - startCompleted.goalChecks, deliveries: completed.deliveries - startCompleted.deliveries };
+    const duringRun = {
+      checks: completed.checks - startCompleted.checks,
+      goalChecks: completed.goalChecks - startCompleted.goalChecks,
+      deliveries: completed.deliveries - startCompleted.deliveries,
+    };
     log('waiting for the last probes ...');
     for (let waited = 0; probes.size > 0 && waited < 30_000; waited += 100) {
       for (; seen < hooks.length; seen++) {
@@ -240,7 +286,12 @@ async function main(): Promise<void> {
       failedPosts: failed,
       probes: probesSent,
       probesUnanswered: probes.size,
-      probeLatencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: Math.max(...latencies) },
+      probeLatencyMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        max: Math.max(...latencies),
+      },
       alertAppendToWebhookMs: { p50: percentile(alertToHook, 50), p99: percentile(alertToHook, 99) },
       webhooksInRun: runHooks.length,
       duplicateWebhooks: hooks.length - keys.size,
@@ -258,9 +309,15 @@ async function main(): Promise<void> {
       ['actuals accepted / s (target)', `${result.actualsPerSecond} (${RATE})`],
       ['goals', GOALS],
       ['probe state changes', `${result.probes} (${result.probesUnanswered} unanswered)`],
-      ['actual accepted → webhook p50 / p95 / p99 / max ms', `${result.probeLatencyMs.p50} / ${result.probeLatencyMs.p95} / ${result.probeLatencyMs.p99} / ${result.probeLatencyMs.max}`],
+      [
+        'actual accepted → webhook p50 / p95 / p99 / max ms',
+        `${result.probeLatencyMs.p50} / ${result.probeLatencyMs.p95} / ${result.probeLatencyMs.p99} / ${result.probeLatencyMs.max}`,
+      ],
       ['alert appended → webhook p50 / p99 ms', `${result.alertAppendToWebhookMs.p50} / ${result.alertAppendToWebhookMs.p99}`],
-      ['webhooks in the run (duplicates, bad signatures)', `${result.webhooksInRun} (${result.duplicateWebhooks}, ${result.badSignatures})`],
+      [
+        'webhooks in the run (duplicates, bad signatures)',
+        `${result.webhooksInRun} (${result.duplicateWebhooks}, ${result.badSignatures})`,
+      ],
       ['check jobs / s (goals checked / s)', `${result.checkJobsPerSecond} (${result.goalsCheckedPerSecond})`],
       ['delivery jobs / s', result.deliveryJobsPerSecond],
     );

@@ -14,7 +14,9 @@ class InsertController {
   @Post('insert')
   @HttpCode(201)
   async insert(@Body() body: Record<string, unknown>) {
-    const { rows } = await pool.query<{ id: string }>('INSERT INTO bare_rows (data) VALUES ($1) RETURNING id::text AS id', [JSON.stringify(body)]);
+    const { rows } = await pool.query<{ id: string }>('INSERT INTO bare_rows (data) VALUES ($1) RETURNING id::text AS id', [
+      JSON.stringify(body),
+    ]);
     return { id: rows[0].id };
   }
 }
@@ -23,7 +25,9 @@ class InsertController {
 class BareModule {}
 
 async function main() {
-  await pool.query('CREATE TABLE IF NOT EXISTS bare_rows (id bigserial PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS bare_rows (id bigserial PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+  );
   const app = await NestFactory.create(BareModule, { logger: ['error'] });
   await app.listen(Number(process.env['PORT']), '127.0.0.1');
   process.stdout.write('bare insert server listening\n');

@@ -36,13 +36,19 @@ function log(message: string): void {
 
 /** Starts a server and resolves once `readyUrl` answers; fails with its output if it exits first. */
 async function startServer(args: string[], env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   for (let waited = 0; waited < 60_000; waited += 100) {
     if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before it was ready:\n${output}`);
-    const status = await fetch(readyUrl, { method: 'POST', headers: HEADERS, body: '{}' }).then((r) => r.status).catch(() => 0);
+    const status = await fetch(readyUrl, { method: 'POST', headers: HEADERS, body: '{}' })
+      .then((r) => r.status)
+      .catch(() => 0);
     if (status > 0) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -65,9 +71,21 @@ async function seed(base: string) {
   const iso = (d: Date) => d.toISOString().slice(0, 10);
   const quarter = demoQuarter(new Date());
   const [start, end] = [iso(quarter.start), iso(quarter.end)];
-  const project = await post(base, '/projects', { name: 'Bench project', managerId: 'bench', periodStart: start, periodEnd: end, currency: 'EUR', timeZone: 'Europe/Berlin' });
+  const project = await post(base, '/projects', {
+    name: 'Bench project',
+    managerId: 'bench',
+    periodStart: start,
+    periodEnd: end,
+    currency: 'EUR',
+    timeZone: 'Europe/Berlin',
+  });
   const projectId = String(project['id']);
-  await post(base, `/projects/${projectId}/members`, { memberId: 'rep-1', name: 'Rep One', role: 'Account executive', weeklyCapacityHours: 40 });
+  await post(base, `/projects/${projectId}/members`, {
+    memberId: 'rep-1',
+    name: 'Rep One',
+    role: 'Account executive',
+    weeklyCapacityHours: 40,
+  });
   const goalIds: string[] = [];
   for (let i = 0; i < GOALS; i++) {
     const goal = await post(base, `/projects/${projectId}/goals`, {
@@ -111,28 +129,40 @@ async function run(scenario: string, url: string, request: Request): Promise<Res
 }
 
 async function main(): Promise<void> {
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('2h').sign(new TextEncoder().encode(JWT_SECRET));
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setExpirationTime('2h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
   HEADERS['authorization'] = `Bearer ${token}`;
   const url = await freshDatabase(DB);
   const apiPort = 3911;
   const barePort = 3912;
   const profiling = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  const api = await startServer([...profiling, join('dist', 'apps', 'api', 'main.js')], {
-    EVENT_STORE_URL: url,
-    PORT: String(apiPort),
-    LOG_LEVEL: 'warn',
-    DEMO_ON_FIRST_START: 'false',
-    WORKER_IN_PROCESS: 'false',
-    DOCS_ENABLED: 'false',
-    AUTH_JWT_SECRET: JWT_SECRET,
-    AUTH_ADMINS: 'user:bench',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  }, `http://127.0.0.1:${apiPort}/projects`);
-  const bare = await startServer(['-r', '@swc-node/register', join('test', 'bench', 'api', 'bare-insert.server.ts')], {
-    SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
-    BENCH_BARE_DATABASE_URL: url,
-    PORT: String(barePort),
-  }, `http://127.0.0.1:${barePort}/insert`);
+  const api = await startServer(
+    [...profiling, join('dist', 'apps', 'api', 'main.js')],
+    {
+      EVENT_STORE_URL: url,
+      PORT: String(apiPort),
+      LOG_LEVEL: 'warn',
+      DEMO_ON_FIRST_START: 'false',
+      WORKER_IN_PROCESS: 'false',
+      DOCS_ENABLED: 'false',
+      AUTH_JWT_SECRET: JWT_SECRET,
+      AUTH_ADMINS: 'user:bench',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    `http://127.0.0.1:${apiPort}/projects`,
+  );
+  const bare = await startServer(
+    ['-r', '@swc-node/register', join('test', 'bench', 'api', 'bare-insert.server.ts')],
+    {
+      SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
+      BENCH_BARE_DATABASE_URL: url,
+      PORT: String(barePort),
+    },
+    `http://127.0.0.1:${barePort}/insert`,
+  );
   try {
     const base = `http://127.0.0.1:${apiPort}`;
     log('seeding a project with 50 goals ...');
@@ -141,13 +171,24 @@ async function main(): Promise<void> {
     const pick = () => goalIds[n++ % goalIds.length];
     const results: Result[] = [];
     const payload = { type: 'ActualRecorded', value: 1250.5, currency: 'EUR', note: 'bench row of about the size of an actual' };
-    results.push(await run('bare NestJS INSERT (baseline)', `http://127.0.0.1:${barePort}`, { method: 'POST', path: '/insert', headers: HEADERS, body: JSON.stringify(payload) }));
+    results.push(
+      await run('bare NestJS INSERT (baseline)', `http://127.0.0.1:${barePort}`, {
+        method: 'POST',
+        path: '/insert',
+        headers: HEADERS,
+        body: JSON.stringify(payload),
+      }),
+    );
     results.push(
       await run('record actual', base, {
         method: 'POST',
         path: '/goals',
         headers: HEADERS,
-        setupRequest: (req) => ({ ...req, path: `/goals/${pick()}/actuals`, body: JSON.stringify({ value: 1250.5, businessDate: today, source: 'CRM', externalRef: `crm-${n}-${Math.random()}` }) }),
+        setupRequest: (req) => ({
+          ...req,
+          path: `/goals/${pick()}/actuals`,
+          body: JSON.stringify({ value: 1250.5, businessDate: today, source: 'CRM', externalRef: `crm-${n}-${Math.random()}` }),
+        }),
       }),
     );
     results.push(
@@ -155,7 +196,11 @@ async function main(): Promise<void> {
         method: 'POST',
         path: '/goals',
         headers: HEADERS,
-        setupRequest: (req) => ({ ...req, path: `/goals/${pick()}/target-adjustments`, body: JSON.stringify({ target: 100_000 + (n++ % 100_000) + 1, reason: 'bench adjustment' }) }),
+        setupRequest: (req) => ({
+          ...req,
+          path: `/goals/${pick()}/target-adjustments`,
+          body: JSON.stringify({ target: 100_000 + (n++ % 100_000) + 1, reason: 'bench adjustment' }),
+        }),
       }),
     );
     results.push(
@@ -166,7 +211,14 @@ async function main(): Promise<void> {
         setupRequest: (req) => ({ ...req, body: JSON.stringify({ title: `Task ${n++}`, goalId: pick(), dueDate, assigneeId: 'rep-1' }) }),
       }),
     );
-    results.push(await run('bare NestJS INSERT (again, for drift)', `http://127.0.0.1:${barePort}`, { method: 'POST', path: '/insert', headers: HEADERS, body: JSON.stringify(payload) }));
+    results.push(
+      await run('bare NestJS INSERT (again, for drift)', `http://127.0.0.1:${barePort}`, {
+        method: 'POST',
+        path: '/insert',
+        headers: HEADERS,
+        body: JSON.stringify(payload),
+      }),
+    );
 
     if (args.json) {
       process.stdout.write(`${JSON.stringify({ seconds: SECONDS, connections: CONNECTIONS, results }, null, 2)}\n`);

@@ -22,7 +22,9 @@ import { Client } from 'pg';
 import { BENCH_ADMIN_URL, freshDatabase } from '../support/database';
 import { rawScan } from '../support/raw-scan';
 
-const { values: args } = parseArgs({ options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { events: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } },
+});
 const TARGET = Number(args.events);
 const DB = 'plbench_read';
 const ROOT = join(__dirname, '..', '..', '..');
@@ -46,7 +48,13 @@ async function database(): Promise<string> {
   const store = await createPostgresEventStore({ connectionString: fresh, poolSize: 4 });
   log(`writing about ${TARGET} events into ${DB}`);
   const projects = Math.ceil(TARGET / 10_305);
-  await writeSyntheticLog(store, { projects, goalsPerProject: 10, tasksPerProject: 100, actualsPerGoal: 1000, onProgress: (n) => n % 100_000 < 1000 && log(`  ${n}`) });
+  await writeSyntheticLog(store, {
+    projects,
+    goalsPerProject: 10,
+    tasksPerProject: 100,
+    actualsPerGoal: 1000,
+    onProgress: (n) => n % 100_000 < 1000 && log(`  ${n}`),
+  });
   await store.close();
   return fresh;
 }
@@ -63,7 +71,11 @@ function rssMb(pid: number): number | undefined {
 async function exportRun(url: string, format: string, nodeArgs: string[] = []) {
   const file = join(tmpdir(), `plbench-feed.${format}`);
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/cli/main.js', 'events', 'export', '--format', format, '-o', file], { cwd: ROOT, env: { ...process.env, EVENT_STORE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/apps/cli/main.js', 'events', 'export', '--format', format, '-o', file], {
+    cwd: ROOT,
+    env: { ...process.env, EVENT_STORE_URL: url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const samples: number[] = [];
@@ -79,7 +91,14 @@ async function exportRun(url: string, format: string, nodeArgs: string[] = []) {
   const bytes = statSync(file).size;
   rmSync(file);
   const at = (share: number) => Math.round(samples[Math.min(samples.length - 1, Math.floor(share * samples.length))] ?? NaN);
-  return { format: [format, ...nodeArgs].join(' '), events, seconds: Math.round(seconds * 10) / 10, eventsPerSecond: Math.round(events / seconds), megabytes: Math.round(bytes / 1e6), rssMb: { at25: at(0.25), at50: at(0.5), at75: at(0.75), at100: at(0.999), peak: Math.round(Math.max(...samples)) } };
+  return {
+    format: [format, ...nodeArgs].join(' '),
+    events,
+    seconds: Math.round(seconds * 10) / 10,
+    eventsPerSecond: Math.round(events / seconds),
+    megabytes: Math.round(bytes / 1e6),
+    rssMb: { at25: at(0.25), at50: at(0.5), at75: at(0.75), at100: at(0.999), peak: Math.round(Math.max(...samples)) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -102,8 +121,23 @@ async function main(): Promise<void> {
     return;
   }
   const table = new Table({ head: ['run', 'events', 'events/s', 'file MB', 'RSS MB at 25/50/75/100% of the run', 'peak RSS MB'] });
-  table.push(['raw scan (baseline, in process)', scan.events.toLocaleString('en'), results.rawScan.eventsPerSecond.toLocaleString('en'), '', '', '']);
-  for (const r of runs) table.push([`export --format ${r.format}`, r.events.toLocaleString('en'), r.eventsPerSecond.toLocaleString('en'), String(r.megabytes), `${r.rssMb.at25} / ${r.rssMb.at50} / ${r.rssMb.at75} / ${r.rssMb.at100}`, String(r.rssMb.peak)]);
+  table.push([
+    'raw scan (baseline, in process)',
+    scan.events.toLocaleString('en'),
+    results.rawScan.eventsPerSecond.toLocaleString('en'),
+    '',
+    '',
+    '',
+  ]);
+  for (const r of runs)
+    table.push([
+      `export --format ${r.format}`,
+      r.events.toLocaleString('en'),
+      r.eventsPerSecond.toLocaleString('en'),
+      String(r.megabytes),
+      `${r.rssMb.at25} / ${r.rssMb.at50} / ${r.rssMb.at75} / ${r.rssMb.at100}`,
+      String(r.rssMb.peak),
+    ]);
   process.stdout.write(`${table.toString()}\n`);
 }
 

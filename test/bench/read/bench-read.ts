@@ -49,7 +49,12 @@ const ms = (n: number) => Math.round(n * 10) / 10;
 
 // The timed project: a tenth of the log (100,000 events at the default size), a fifth of it plan events.
 const bigEvents = Math.min(TARGET / 10, 100_000);
-const big: SyntheticLogShape = { projects: 1, goalsPerProject: 16, tasksPerProject: Math.round((bigEvents * 0.2) / 3), actualsPerGoal: Math.max(1, Math.round((bigEvents * 0.8) / 16)) };
+const big: SyntheticLogShape = {
+  projects: 1,
+  goalsPerProject: 16,
+  tasksPerProject: Math.round((bigEvents * 0.2) / 3),
+  actualsPerGoal: Math.max(1, Math.round((bigEvents * 0.8) / 16)),
+};
 const rest: SyntheticLogShape = { projects: 0, goalsPerProject: 10, tasksPerProject: 100, actualsPerGoal: 1000 };
 rest.projects = Math.max(0, Math.ceil((TARGET - syntheticLogSize(big)) / syntheticLogSize({ ...rest, projects: 1 })));
 const expected = syntheticLogSize(big) + syntheticLogSize(rest);
@@ -62,7 +67,11 @@ async function databaseUrl(): Promise<{ url: string; reused: boolean }> {
     const count = await client
       .connect()
       // A log whose times were spread by an earlier run is not as written any more: rewrite it.
-      .then(() => client.query<{ n: string }>("SELECT CASE WHEN to_regclass('plbench_spread') IS NULL THEN count(*)::text ELSE '-1' END AS n FROM pl_events"))
+      .then(() =>
+        client.query<{ n: string }>(
+          "SELECT CASE WHEN to_regclass('plbench_spread') IS NULL THEN count(*)::text ELSE '-1' END AS n FROM pl_events",
+        ),
+      )
       .then((r) => Number(r.rows[0].n))
       .catch(() => -1);
     if (count === expected) {
@@ -78,7 +87,12 @@ async function databaseUrl(): Promise<{ url: string; reused: boolean }> {
 }
 
 async function writeLog(store: EventStore): Promise<void> {
-  const bar = new SingleBar({ format: 'writing the log [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}', stream: process.stderr, noTTYOutput: true, notTTYSchedule: 10_000 });
+  const bar = new SingleBar({
+    format: 'writing the log [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}',
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 10_000,
+  });
   bar.start(expected, 0);
   await writeSyntheticLog(store, { ...big, onProgress: (n) => bar.update(n) }, 'big');
   const before = syntheticLogSize(big);
@@ -122,12 +136,25 @@ async function timeTravel(url: string, store: EventStore) {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const api = spawn(process.execPath, ['dist/apps/api/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), EVENT_STORE_URL: url, AUTH_JWT_SECRET: JWT_SECRET, AUTH_ADMINS: 'user:bench', RATE_LIMIT_PER_MINUTE: '1000000', LOG_LEVEL: 'warn', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EVENT_STORE_URL: url,
+      AUTH_JWT_SECRET: JWT_SECRET,
+      AUTH_ADMINS: 'user:bench',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      LOG_LEVEL: 'warn',
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let apiOutput = '';
   api.stderr?.on('data', (chunk: Buffer) => (apiOutput += chunk.toString()));
-  const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('1h').sign(new TextEncoder().encode(JWT_SECRET));
+  const token = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
   const get = async (path: string) => {
     const started = process.hrtime.bigint();
     const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -245,7 +272,11 @@ async function main(): Promise<void> {
       ['plan?asOf p50 / p95 / max (ms)', `${results.planAsOf.p50Ms} / ${results.planAsOf.p95Ms} / ${results.planAsOf.maxMs}`, 'p95 < 150'],
       ['fold from scratch p50 / p95 (ms)', `${results.planAsOf.fromScratchP50Ms} / ${results.planAsOf.fromScratchP95Ms}`, 'baseline'],
       ['as written (minutes apart): p50 / p95 (ms)', `${results.planAsOfCompressed.p50Ms} / ${results.planAsOfCompressed.p95Ms}`, ''],
-      ['as written, from scratch p50 / p95 (ms)', `${results.planAsOfCompressed.fromScratchP50Ms} / ${results.planAsOfCompressed.fromScratchP95Ms}`, 'baseline'],
+      [
+        'as written, from scratch p50 / p95 (ms)',
+        `${results.planAsOfCompressed.fromScratchP50Ms} / ${results.planAsOfCompressed.fromScratchP95Ms}`,
+        'baseline',
+      ],
     );
     process.stdout.write(`${table.toString()}\n`);
   } finally {

@@ -44,7 +44,15 @@ CREATE INDEX ON raw_events (project_id, transaction_id, global_position) WHERE p
 function rawInsert(stream: string, events: BenchEvent[], previous: number): { text: string; params: unknown[] } {
   const params: unknown[] = [];
   const rows = events.map((event, i) => {
-    params.push(stream, previous + i, uuidv7(), event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), event.metadata.projectId);
+    params.push(
+      stream,
+      previous + i,
+      uuidv7(),
+      event.type,
+      JSON.stringify(event.data),
+      JSON.stringify(event.metadata),
+      event.metadata.projectId,
+    );
     const b = params.length - 7;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, 1, $${b + 5}::jsonb, $${b + 6}::jsonb, $${b + 7})`;
   });
@@ -119,7 +127,12 @@ export async function rawPglite(): Promise<Target> {
   };
 }
 
-function planLedger(name: string, database: 'postgres' | 'pglite', store: EventStore, cleanup: () => Promise<void> = async () => undefined): Target {
+function planLedger(
+  name: string,
+  database: 'postgres' | 'pglite',
+  store: EventStore,
+  cleanup: () => Promise<void> = async () => undefined,
+): Target {
   let cursor: string | undefined;
   return {
     name,
@@ -149,15 +162,19 @@ function planLedger(name: string, database: 'postgres' | 'pglite', store: EventS
   };
 }
 
-export async function planLedgerPostgres(url: string, poolSize: number): Promise<Target> {
-  return planLedger('PlanLedger', 'postgres', await createPostgresEventStore({ connectionString: url, poolSize }));
+/** The store with group commit (the default), or with one transaction per append. */
+export async function planLedgerPostgres(url: string, poolSize: number, groupCommit: boolean): Promise<Target> {
+  const store = await createPostgresEventStore({ connectionString: url, poolSize, groupCommit });
+  return planLedger(planLedgerName(groupCommit), 'postgres', store);
 }
 
-export async function planLedgerPglite(): Promise<Target> {
+export async function planLedgerPglite(groupCommit: boolean): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'plbench-pl-'));
-  const store = await createPgliteEventStore({ dataDir: dir });
-  return planLedger('PlanLedger', 'pglite', store, () => rm(dir, { recursive: true, force: true }));
+  const store = await createPgliteEventStore({ dataDir: dir, groupCommit });
+  return planLedger(planLedgerName(groupCommit), 'pglite', store, () => rm(dir, { recursive: true, force: true }));
 }
+
+const planLedgerName = (groupCommit: boolean) => (groupCommit ? 'PlanLedger, group commit' : 'PlanLedger, a transaction per append');
 
 /** emmett-postgresql 0.42, loaded from its own folder (test/bench/peer); its pool has pg's default 10 connections. */
 export async function emmettPostgres(url: string): Promise<Target> {
@@ -171,7 +188,10 @@ export async function emmettPostgres(url: string): Promise<Target> {
   await store.appendToStream('warm-up', [{ type: 'WarmedUp', data: { key: 'warm-up' } }]);
   let cursor: bigint | undefined;
   const page = async (after: bigint | undefined) => {
-    const result = await emmett.readMessagesBatch(pool.execute, after === undefined ? { from: 0n, batchSize: PAGE } : { after, batchSize: PAGE });
+    const result = await emmett.readMessagesBatch(
+      pool.execute,
+      after === undefined ? { from: 0n, batchSize: PAGE } : { after, batchSize: PAGE },
+    );
     return result as { currentGlobalPosition?: bigint; messages: { data: { key: string } }[] };
   };
   return {

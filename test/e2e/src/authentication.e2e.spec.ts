@@ -64,7 +64,8 @@ describe('tokens verified against an identity provider (JWKS), and CORS', () => 
     await rm(dir, { recursive: true, force: true });
   });
 
-  const projects = async (credential: string) => (await fetch(`${base}/projects`, { headers: { authorization: `Bearer ${credential}` } })).status;
+  const projects = async (credential: string) =>
+    (await fetch(`${base}/projects`, { headers: { authorization: `Bearer ${credential}` } })).status;
 
   it('accepts a token the provider signed for this API, and prints no development token', async () => {
     expect(await projects(await token({ sub: 'alice', iss: issuer, aud: 'planledger' }))).toBe(200);
@@ -78,13 +79,21 @@ describe('tokens verified against an identity provider (JWKS), and CORS', () => 
     expect(await projects(await token({ iss: issuer, aud: 'planledger' }))).toBe(401);
     expect(await projects(await token({ sub: 'alice', iss: issuer, aud: 'planledger' }, other.privateKey))).toBe(401);
     // An HS256 token made with the public key as its secret (the classic algorithm confusion) is refused too.
-    const confused = await new SignJWT({}).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setSubject('alice').setIssuer(issuer).setAudience('planledger').sign(new TextEncoder().encode('x'.repeat(32)));
+    const confused = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setSubject('alice')
+      .setIssuer(issuer)
+      .setAudience('planledger')
+      .sign(new TextEncoder().encode('x'.repeat(32)));
     expect(await projects(confused)).toBe(401);
   });
 
   it('answers CORS preflights for the configured origin only', async () => {
     const preflight = (origin: string) =>
-      fetch(`${base}/projects`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(`${base}/projects`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     expect((await preflight('https://app.example.test')).headers.get('access-control-allow-origin')).toBe('https://app.example.test');
     expect((await preflight('https://evil.example.test')).headers.get('access-control-allow-origin')).toBeNull();
   });

@@ -1,4 +1,5 @@
-import { loadDemo, PROJECTIONS } from '@planledger/application';
+import { loadDemo, Planning, PROJECTIONS } from '@planledger/application';
+import { sampleCharter } from '@planledger/contracts/testing';
 import { createPostgresEventStore, sqlClientOf, type EventStore, type StoredEvent } from '@planledger/event-store';
 import { ProjectionRunner, projectionId, SqlReadModelStore } from '@planledger/projections';
 import { execFile } from 'node:child_process';
@@ -40,7 +41,11 @@ describe('export, then import into a fresh store', () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     schemas.push(schema);
     const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const store = await createPostgresEventStore({ connectionString: postgresUrl, poolSize: 2, pool: { options: `-c search_path=${schema}` } });
+    const store = await createPostgresEventStore({
+      connectionString: postgresUrl,
+      poolSize: 2,
+      pool: { options: `-c search_path=${schema}` },
+    });
     stores.push(store);
     return { url, store };
   }
@@ -96,10 +101,24 @@ describe('export, then import into a fresh store', () => {
 
     // The other formats stream the same events: one CloudEvent per line, or a CSV row each.
     const cloud = await planledger(source.url, 'events', 'export', '--format', 'cloudevents', '--project', 'demo-east-region');
-    const lines = cloud.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; specversion: string });
+    const lines = cloud.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; specversion: string });
     expect(lines.map((l) => l.id)).toEqual(original.filter((e) => e.metadata.projectId === 'demo-east-region').map((e) => e.eventId));
+    // Any member sets a correlation id (X-Correlation-Id): one that is a formula must not run in a spreadsheet.
+    await new Planning(source.store).openProject('csv-formula', sampleCharter, {
+      actor: 'user:csv',
+      now: new Date().toISOString(),
+      correlationId: '=HYPERLINK("https://evil.example","x")',
+    });
     const csv = await planledger(source.url, 'events', 'export', '--format', 'csv');
-    expect(csv.stdout.split('\n')[0]).toBe('position,recordedAt,streamId,revision,type,schemaVersion,eventId,actor,projectId,correlationId,data,metadata');
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'position,recordedAt,streamId,revision,type,schemaVersion,eventId,actor,projectId,correlationId,data,metadata',
+    );
+    const formula = csv.stdout.split('\n').find((line) => line.includes('HYPERLINK')) as string;
+    expect(formula).toContain(`,"'=HYPERLINK(""https://evil.example"",""x"")",`);
+    expect(formula).not.toMatch(/,"?=HYPERLINK/);
   });
 
   it('refuses a broken export naming the line, and writes nothing', async () => {
@@ -123,7 +142,8 @@ describe('export, then import into a fresh store', () => {
     await writeFile(file, gap);
     const out = await planledger(target.url, 'events', 'import', file);
     expect(out.code).toBe(2);
-    expect(out.stderr).toMatch(/revision \d+ follows revision \d+/);
+    // The line dropped may be a stream's first event (then it follows revision -1, no event).
+    expect(out.stderr).toMatch(/revision \d+ follows revision -?\d+/);
     expect(await all(target.store)).toEqual([]);
 
     expect((await planledger(target.url, 'events', 'export', '--format', 'xml')).code).toBe(2);

@@ -27,7 +27,11 @@ describe('the event stream (SSE)', () => {
    * Reads the stream until `take` messages arrived, or none came for a second (the heartbeat wakes
    * the reader), then drops the connection.
    */
-  async function consume(lastEventId: string | undefined, take: number, onMessage: (m: EventSourceMessage) => void): Promise<{ comments: number }> {
+  async function consume(
+    lastEventId: string | undefined,
+    take: number,
+    onMessage: (m: EventSourceMessage) => void,
+  ): Promise<{ comments: number }> {
     const stop = new AbortController();
     const response = await fetch(`${api.base}/events/stream`, {
       headers: { authorization: admin, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
@@ -49,7 +53,7 @@ describe('the event stream (SSE)', () => {
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     try {
-      for (let quietSince = Date.now(), before = 0; ; ) {
+      for (let quietSince = Date.now(), before = 0; ;) {
         const { done, value } = await reader.read();
         if (done) break;
         parser.feed(decoder.decode(value, { stream: true }));
@@ -66,7 +70,7 @@ describe('the event stream (SSE)', () => {
 
   async function logIds(): Promise<string[]> {
     const ids: string[] = [];
-    for (let after: string | undefined; ; ) {
+    for (let after: string | undefined; ;) {
       const page = await api.call(admin, 'GET', `/events?limit=1000${after ? `&after=${after}` : ''}`);
       ids.push(...(page.body['events'] as { id: string }[]).map((e) => e.id));
       after = page.body['next'] as string;
@@ -76,13 +80,20 @@ describe('the event stream (SSE)', () => {
 
   it('delivers every event exactly once, in order, to a consumer restarted with Last-Event-ID at random points', async () => {
     const projectId = (await api.call(admin, 'POST', '/projects', sampleCharter)).body['id'] as string;
-    const goals = await Promise.all([0, 1, 2].map(async () => (await api.call(admin, 'POST', `/projects/${projectId}/goals`, sampleRevenueGoal)).body['id'] as string));
+    const goals = await Promise.all(
+      [0, 1, 2].map(async () => (await api.call(admin, 'POST', `/projects/${projectId}/goals`, sampleRevenueGoal)).body['id'] as string),
+    );
 
     let writing = true;
     const writers = Promise.all(
       goals.map(async (goalId, w) => {
         for (let i = 0; i < 120; i++) {
-          const answer = await api.call(admin, 'POST', `/goals/${goalId}/actuals`, { value: i + 1, businessDate: '2026-11-02', source: 'CRM', externalRef: `w${w}-${i}` });
+          const answer = await api.call(admin, 'POST', `/goals/${goalId}/actuals`, {
+            value: i + 1,
+            businessDate: '2026-11-02',
+            source: 'CRM',
+            externalRef: `w${w}-${i}`,
+          });
           expect(answer.status).toBe(201);
         }
       }),
@@ -119,7 +130,10 @@ describe('the event stream (SSE)', () => {
   it('sends heartbeats while idle, refuses a malformed Last-Event-ID, and keeps other projects’ events from a non-admin', async () => {
     // Caught up and idle for a second: the 300 ms heartbeat shows up as comments.
     const stop = new AbortController();
-    const response = await fetch(`${api.base}/events/stream?type=ProjectClosed`, { headers: { authorization: admin }, signal: stop.signal });
+    const response = await fetch(`${api.base}/events/stream?type=ProjectClosed`, {
+      headers: { authorization: admin },
+      signal: stop.signal,
+    });
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     const deadline = Date.now() + 1500;
@@ -151,5 +165,41 @@ describe('the event stream (SSE)', () => {
     }
     outsiderStop.abort();
     expect(seen).toEqual([]);
+  });
+
+  it('caps the streams one principal holds open (429 past STREAMS_PER_PRINCIPAL), frees them on close, and others are served meanwhile', async () => {
+    const analyst = `Bearer ${await tokenFor('stream-hog')}`;
+    const stops = Array.from({ length: 300 }, () => new AbortController());
+    const answers = await Promise.all(
+      stops.map((stop) =>
+        fetch(`${api.base}/events/stream`, { headers: { authorization: analyst }, signal: stop.signal }).then(async (r) => {
+          if (r.status !== 200) await r.text();
+          return r.status;
+        }),
+      ),
+    );
+    // The default of 10 open at once; the other 290 are told so.
+    expect(answers.filter((s) => s === 200)).toHaveLength(10);
+    expect(answers.filter((s) => s === 429)).toHaveLength(290);
+    const refused = await api.call(analyst, 'GET', '/events/stream');
+    expect(refused).toMatchObject({ status: 429, body: { code: 'TOO_MANY_STREAMS' } });
+    // Someone else is served at once, and may open a stream of their own.
+    const started = performance.now();
+    expect((await api.call(admin, 'GET', '/projects')).status).toBe(200);
+    const elapsed = performance.now() - started;
+    process.stdout.write(`GET /projects while one principal tried 300 streams (10 open): ${elapsed.toFixed(1)} ms\n`);
+    const own = new AbortController();
+    expect((await fetch(`${api.base}/events/stream`, { headers: { authorization: admin }, signal: own.signal })).status).toBe(200);
+    own.abort();
+    // Closed streams give their slots back.
+    for (const stop of stops) stop.abort();
+    let again = 0;
+    for (let i = 0; i < 50 && again !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const probe = new AbortController();
+      again = (await fetch(`${api.base}/events/stream`, { headers: { authorization: analyst }, signal: probe.signal })).status;
+      probe.abort();
+    }
+    expect(again).toBe(200);
   });
 });

@@ -35,14 +35,21 @@ describe('the example KPI consumer', () => {
     const goals = [(await commands.setGoal(projectId, sampleRevenueGoal)).id, (await commands.setGoal(projectId, sampleRevenueGoal)).id];
 
     const expected = new Map<string, number>();
-    const add = (date: string, goalId: string, value: number) => expected.set(`${date},${goalId}`, (expected.get(`${date},${goalId}`) ?? 0) + value);
+    const add = (date: string, goalId: string, value: number) =>
+      expected.set(`${date},${goalId}`, (expected.get(`${date},${goalId}`) ?? 0) + value);
     let writing = true;
     const writers = Promise.all(
       goals.map(async (goalId, w) => {
         for (let i = 0; i < 400; i++) {
           await new Promise((r) => setTimeout(r, 4));
           const date = `2026-11-${String(1 + (i % 5)).padStart(2, '0')}`;
-          await commands.recordActual(goalId, { actualId: `a${i}`, value: i + 1, businessDate: date, source: 'CRM', externalRef: `w${w}-${i}` });
+          await commands.recordActual(goalId, {
+            actualId: `a${i}`,
+            value: i + 1,
+            businessDate: date,
+            source: 'CRM',
+            externalRef: `w${w}-${i}`,
+          });
           add(date, goalId, i + 1);
           if (i % 25 === 24) {
             // A correction: the day's total moves by the difference.
@@ -58,7 +65,8 @@ describe('the example KPI consumer', () => {
       }),
     ).finally(() => (writing = false));
 
-    const start = () => ServiceProcess.start('kpi-consumer', { PLANLEDGER_URL: api.base, PLANLEDGER_TOKEN: token, KPI_DIR: join(dir, 'kpi') }, dir);
+    const start = () =>
+      ServiceProcess.start('kpi-consumer', { PLANLEDGER_URL: api.base, PLANLEDGER_TOKEN: token, KPI_DIR: join(dir, 'kpi') }, dir);
     let seed = 11;
     const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
     let killedWhileWriting = 0;
@@ -77,10 +85,17 @@ describe('the example KPI consumer', () => {
     const last = start();
     const table = async () => {
       const text = await readFile(join(dir, 'kpi', 'daily-kpi.csv'), 'utf8').catch(() => '');
-      return new Map(text.trim().split('\n').slice(1).filter(Boolean).map((line) => {
-        const [date, goalId, total] = line.split(',');
-        return [`${date},${goalId}`, Number(total)] as const;
-      }));
+      return new Map(
+        text
+          .trim()
+          .split('\n')
+          .slice(1)
+          .filter(Boolean)
+          .map((line) => {
+            const [date, goalId, total] = line.split(',');
+            return [`${date},${goalId}`, Number(total)] as const;
+          }),
+      );
     };
     for (let waited = 0; JSON.stringify([...(await table())].sort()) !== JSON.stringify([...expected].sort()); waited += 100) {
       if (waited > 30_000) break;

@@ -14,11 +14,21 @@ describe('rate limits per credential, shared through Redis', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'planledger-rate-'));
-    for (let i = 0; i < 2; i++) {
+    // Two replicas of one installation, and a third installation on the same Redis with a prefix of its own.
+    for (const prefix of ['planledger', 'planledger', 'other-installation']) {
       const port = await freePort();
       const proc = ServiceProcess.start(
         'api',
-        { PORT: String(port), EVENT_STORE_URL: 'memory:', REDIS_URL: 'redis://127.0.0.1:6379', AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ADMINS: 'user:admin', RATE_LIMIT_PER_MINUTE: '5' },
+        {
+          PORT: String(port),
+          EVENT_STORE_URL: 'memory:',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          QUEUE_PREFIX: prefix,
+          AUTH_JWT_SECRET: TEST_JWT_SECRET,
+          AUTH_ADMINS: 'user:admin',
+          RATE_LIMIT_PER_MINUTE: '5',
+          AUTH_FAILURES_PER_MINUTE: '20',
+        },
         dir,
       );
       apis.push({ proc, base: `http://127.0.0.1:${port}` });
@@ -45,5 +55,46 @@ describe('rate limits per credential, shared through Redis', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
     const other = `Bearer ${await tokenFor(`rate-${randomUUID()}`)}`;
     expect((await fetch(`${apis[0].base}/projects`, { headers: { authorization: other } })).status).toBe(200);
+  });
+
+  it('counts one quota per principal however the header is spelled, across every route, and apart per installation', async () => {
+    const raw = await tokenFor(`rate-${randomUUID()}`);
+    const spellings = [`Bearer ${raw}`, `bearer ${raw}`, `BEARER   ${raw}`, `  Bearer ${raw}  `, `Bearer\t${raw}`];
+    const routes = ['/projects', '/me', '/me/alerts', '/events?limit=1', '/projects'];
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${apis[i % 2].base}${routes[i % routes.length]}`, {
+        headers: { authorization: spellings[i % spellings.length] },
+      });
+      statuses.push(response.status);
+    }
+    // Five in all, whatever the route, the spelling or the replica: the sixth is refused.
+    expect(statuses.slice(0, 5).every((s) => s < 400)).toBe(true);
+    expect(statuses[5]).toBe(429);
+    // Another installation sharing the Redis keeps counters of its own.
+    expect((await fetch(`${apis[2].base}/projects`, { headers: { authorization: `Bearer ${raw}` } })).status).toBe(200);
+  });
+
+  it('refuses guessing: 50 wrong keys from one address get 429 after the failure limit, and a right key from elsewhere still works', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const response = await fetch(`${apis[i % 2].base}/projects`, {
+        headers: { authorization: `ApiKey plk_${randomUUID()}.${'x'.repeat(30)}${i}` },
+      });
+      statuses.push(response.status);
+      if (response.status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(20);
+    expect(statuses.slice(-10)).toEqual(Array(10).fill(429));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('counts /admin/queues against the same limits as every route', async () => {
+    const token = `Bearer ${await tokenFor(`rate-${randomUUID()}`)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${apis[0].base}/admin/queues`, { headers: { authorization: token } })).status);
+    // Not an admin: refused five times, then limited like any route.
+    expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
+    expect((await fetch(`${apis[1].base}/projects`, { headers: { authorization: token } })).status).toBe(429);
   });
 });

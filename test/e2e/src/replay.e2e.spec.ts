@@ -42,7 +42,9 @@ describe('the worker killed during a long replay', () => {
   });
 
   const applied = async (): Promise<number> => {
-    const { rows } = await admin.query<{ n: string }>(`SELECT coalesce(sum(applied), 0)::text AS n FROM ${schema}.pl_projection_checkpoints`).catch(() => ({ rows: [{ n: '0' }] }));
+    const { rows } = await admin
+      .query<{ n: string }>(`SELECT coalesce(sum(applied), 0)::text AS n FROM ${schema}.pl_projection_checkpoints`)
+      .catch(() => ({ rows: [{ n: '0' }] }));
     return Number(rows[0].n);
   };
   // Projections only: drift checks would append to the log while the test counts it.

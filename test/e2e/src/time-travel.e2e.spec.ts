@@ -11,7 +11,16 @@ interface Moment {
   project: {
     status: string;
     team: { members: { memberId: string; name: string; role: string; responsibilities: string[] }[] };
-    goals: { goalId: string; status: string; title: string; target: number; deadline: string; owner: unknown; parentGoalId?: string }[];
+    goals: {
+      goalId: string;
+      status: string;
+      title: string;
+      target: number;
+      deadline: string;
+      owner: unknown;
+      parentGoalId?: string;
+      figures?: Record<string, unknown> | null;
+    }[];
     tasks: { taskId: string; status: string; title: string; assigneeId?: string; dueDate: string; goalId?: string }[];
   };
 }
@@ -54,17 +63,37 @@ describe('time travel over the demo project', () => {
       expect(plan.status).toBe(200);
       const then = moment.project;
       expect(plan.body['status']).toBe(then.status);
-      expect(plan.body['members']).toEqual(then.team.members.map(({ memberId, name, role, responsibilities }) => ({ memberId, name, role, responsibilities })));
-      const byId = <T extends { [k: string]: unknown }>(list: T[], key: string) => [...list].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
+      expect(plan.body['members']).toEqual(
+        then.team.members.map(({ memberId, name, role, responsibilities }) => ({ memberId, name, role, responsibilities })),
+      );
+      const byId = <T extends { [k: string]: unknown }>(list: T[], key: string) =>
+        [...list].sort((a, b) => String(a[key]).localeCompare(String(b[key])));
       expect(byId(plan.body['goals'] as { goalId: string }[], 'goalId')).toEqual(
         byId(
-          then.goals.map((g) => ({ goalId: g.goalId, title: g.title, status: g.status, target: g.target, deadline: g.deadline, owner: g.owner, parentGoalId: g.parentGoalId ?? null })),
+          then.goals.map((g) => ({
+            goalId: g.goalId,
+            title: g.title,
+            status: g.status,
+            target: g.target,
+            deadline: g.deadline,
+            owner: g.owner,
+            parentGoalId: g.parentGoalId ?? null,
+            // The figures the project view showed then are the ones the plan as of then shows.
+            figures: g.figures && { ...g.figures, goalId: undefined },
+          })),
           'goalId',
         ),
       );
       expect(byId(plan.body['tasks'] as { taskId: string }[], 'taskId')).toEqual(
         byId(
-          then.tasks.map((t) => ({ taskId: t.taskId, title: t.title, status: t.status, assigneeId: t.assigneeId ?? null, dueDate: t.dueDate, goalId: t.goalId ?? null })),
+          then.tasks.map((t) => ({
+            taskId: t.taskId,
+            title: t.title,
+            status: t.status,
+            assigneeId: t.assigneeId ?? null,
+            dueDate: t.dueDate,
+            goalId: t.goalId ?? null,
+          })),
           'taskId',
         ),
       );
@@ -75,7 +104,11 @@ describe('time travel over the demo project', () => {
   });
 
   it('lists every adjustment between the first and the last moment, each with its reason', async () => {
-    const diff = await api.call(admin, 'GET', `/projects/${DEMO_PROJECT_ID}/plan/diff?from=${encodeURIComponent(moments[0].at)}&to=${encodeURIComponent(moments[2].at)}`);
+    const diff = await api.call(
+      admin,
+      'GET',
+      `/projects/${DEMO_PROJECT_ID}/plan/diff?from=${encodeURIComponent(moments[0].at)}&to=${encodeURIComponent(moments[2].at)}`,
+    );
     expect(diff.status).toBe(200);
     const goals = diff.body['goals'] as { id: string; change: string; before?: unknown; after?: unknown; reasons: { reason: string }[] }[];
     const tasks = diff.body['tasks'] as { id: string; change: string; before?: unknown; after?: unknown; reasons: { reason: string }[] }[];
@@ -85,7 +118,9 @@ describe('time travel over the demo project', () => {
         ['demo-new-customers', 45, 50, ['Trade fair brought more qualified leads than planned']],
       ]),
     );
-    expect(goals.find((g) => g.id === 'demo-revenue')?.reasons.map((r) => r.reason)).toEqual(['Region head raised the target after the October pipeline review']);
+    expect(goals.find((g) => g.id === 'demo-revenue')?.reasons.map((r) => r.reason)).toEqual([
+      'Region head set the target from the members’ plans after the October pipeline review',
+    ]);
     // Tasks were all planned in between; their reassignments and re-dating carry the reasons.
     // Twenty planned tasks and the action item of the first recorded meeting.
     expect(tasks.filter((t) => t.change === 'added')).toHaveLength(21);

@@ -1,4 +1,12 @@
-import { createPgliteEventStore, createPostgresEventStore, InMemoryEventStore, sqlClientOf, type EventStore, type JsonObject, type StoredEvent } from '@planledger/event-store';
+import {
+  createPgliteEventStore,
+  createPostgresEventStore,
+  InMemoryEventStore,
+  sqlClientOf,
+  type EventStore,
+  type JsonObject,
+  type StoredEvent,
+} from '@planledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { InMemoryReadModelStore } from './in-memory-read-model-store';
@@ -63,9 +71,17 @@ async function write(store: EventStore, projects: number, actualsPerProject: num
   await Promise.all(
     Array.from({ length: projects }, async (_, p) => {
       const projectId = `p${p}`;
-      await store.appendToStream(`goal-${projectId}`, [{ type: 'GoalSet', data: { goalId: `g${p}` }, metadata: { actor: 'user:t', projectId } }], { expected: 'any' });
+      await store.appendToStream(
+        `goal-${projectId}`,
+        [{ type: 'GoalSet', data: { goalId: `g${p}` }, metadata: { actor: 'user:t', projectId } }],
+        { expected: 'any' },
+      );
       for (let i = 0; i < actualsPerProject; i++) {
-        await store.appendToStream(`goal-${projectId}`, [{ type: 'ActualRecorded', data: { value: i + 1 }, metadata: { actor: 'user:t', projectId } }], { expected: 'any' });
+        await store.appendToStream(
+          `goal-${projectId}`,
+          [{ type: 'ActualRecorded', data: { value: i + 1 }, metadata: { actor: 'user:t', projectId } }],
+          { expected: 'any' },
+        );
       }
     }),
   );
@@ -147,7 +163,10 @@ describe.each(backends)('projection runner on $name', (backend) => {
 
   it('applies each event once with two runners catching up at the same time', async () => {
     await write(env.store, 6, 50);
-    const [a, b] = [new ProjectionRunner(env.store, env.models, totals, { batchSize: 20, idleMs: 5 }), new ProjectionRunner(env.store, env.models, totals, { batchSize: 20, idleMs: 5 })];
+    const [a, b] = [
+      new ProjectionRunner(env.store, env.models, totals, { batchSize: 20, idleMs: 5 }),
+      new ProjectionRunner(env.store, env.models, totals, { batchSize: 20, idleMs: 5 }),
+    ];
     const [byA, byB] = await Promise.all([a.catchUp(), b.catchUp()]);
     expect(byA + byB).toBe(306);
     expect((await env.models.checkpoint('test-totals@1')).applied).toBe(306);
@@ -156,10 +175,16 @@ describe.each(backends)('projection runner on $name', (backend) => {
 
   it('sends an event its projection cannot apply to the dead letters, with the error, and goes on', async () => {
     await write(env.store, 1, 2);
-    await env.store.appendToStream('bad-1', [{ type: 'Poison', data: { why: 'this one' }, metadata: { actor: 'user:t', projectId: 'p0' } }], { expected: 'no_stream' });
+    await env.store.appendToStream(
+      'bad-1',
+      [{ type: 'Poison', data: { why: 'this one' }, metadata: { actor: 'user:t', projectId: 'p0' } }],
+      { expected: 'no_stream' },
+    );
     await write(env.store, 1, 2);
     await new ProjectionRunner(env.store, env.models, totals).catchUp();
-    expect(await env.models.deadLetters('test-totals@1')).toEqual([{ eventId: expect.any(String), position: expect.any(String), type: 'Poison', error: 'cannot read this one' }]);
+    expect(await env.models.deadLetters('test-totals@1')).toEqual([
+      { eventId: expect.any(String), position: expect.any(String), type: 'Poison', error: 'cannot read this one' },
+    ]);
     expect(await env.models.get('test-totals@1', 'p0')).toEqual({ actuals: 4, sum: 6, goals: ['g0', 'g0'] });
   });
 
@@ -200,7 +225,9 @@ describe.each(backends)('projection runner on $name', (backend) => {
 
   it('deletes a document when evolve returns nothing', async () => {
     await write(env.store, 2, 1);
-    await env.store.appendToStream('drop-p1', [{ type: 'ProjectDropped', data: {}, metadata: { actor: 'user:t', projectId: 'p1' } }], { expected: 'no_stream' });
+    await env.store.appendToStream('drop-p1', [{ type: 'ProjectDropped', data: {}, metadata: { actor: 'user:t', projectId: 'p1' } }], {
+      expected: 'no_stream',
+    });
     await new ProjectionRunner(env.store, env.models, totals).catchUp();
     expect([...(await env.models.all('test-totals@1')).keys()]).toEqual(['p0']);
   });
@@ -245,7 +272,11 @@ describe.each(backends)('projection runner on $name', (backend) => {
     await write(env.store, 5, 30);
     const stop = new AbortController();
     const live = new ProjectionRunner(env.store, env.models, totals, { batchSize: 7, idleMs: 5 }).run(stop.signal);
-    const results = await Promise.all([rebuildProjection(env.store, env.models, totals, { batchSize: 9 }), rebuildProjection(env.store, env.models, totals, { batchSize: 13 }), write(env.store, 2, 10)]);
+    const results = await Promise.all([
+      rebuildProjection(env.store, env.models, totals, { batchSize: 9 }),
+      rebuildProjection(env.store, env.models, totals, { batchSize: 13 }),
+      write(env.store, 2, 10),
+    ]);
     expect(results.slice(0, 2).some((r) => r && 'promoted' in r && r.promoted)).toBe(true);
     await new ProjectionRunner(env.store, env.models, totals).catchUp();
     stop.abort();
@@ -260,7 +291,11 @@ describe.each(backends)('projection runner on $name', (backend) => {
     await new ProjectionRunner(env.store, env.models, totals).catchUp();
     const before = await env.models.all('test-totals@1');
     const stop = new AbortController();
-    const result = await rebuildProjection(env.store, env.models, totals, { batchSize: 5, signal: stop.signal, onProgress: () => stop.abort() });
+    const result = await rebuildProjection(env.store, env.models, totals, {
+      batchSize: 5,
+      signal: stop.signal,
+      onProgress: () => stop.abort(),
+    });
     expect(result).toMatchObject({ promoted: false, applied: 5 });
     expect(await env.models.all('test-totals@1')).toEqual(before);
     expect((await env.models.checkpoint('test-totals@1')).applied).toBe(63);

@@ -96,10 +96,11 @@ export class ProjectionRunner<Doc extends JsonObject = JsonObject> {
     return total;
   }
 
-  /** Catches up, then follows the log until `signal` aborts. */
-  async run(signal: AbortSignal): Promise<void> {
+  /** Catches up, then follows the log until `signal` aborts; `onStep` hears of every step that reached the store. */
+  async run(signal: AbortSignal, onStep?: (applied: number) => void): Promise<void> {
     while (!signal.aborted) {
       const { applied } = await this.step();
+      onStep?.(applied);
       if (applied === 0) await sleep(this.idleMs, undefined, { signal }).catch(() => undefined);
     }
   }

@@ -31,7 +31,12 @@ export const rebuildId = (projection: Pick<Projection, 'name' | 'version'>) => `
  * copy's lock against its checkpoint, and whichever copy is promoted is a consistent prefix of the
  * log that the live runner completes.
  */
-export async function rebuildProjection<Doc extends JsonObject>(store: EventStore, models: ReadModelStore, projection: Projection<Doc>, options: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuildProjection<Doc extends JsonObject>(
+  store: EventStore,
+  models: ReadModelStore,
+  projection: Projection<Doc>,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
   const scratch = rebuildId(projection);
   await models.reset(scratch);
   const runner = new ProjectionRunner(store, models, projection, { id: scratch, batchSize: options.batchSize ?? 2000, idleMs: 20 });
@@ -40,7 +45,10 @@ export async function rebuildProjection<Doc extends JsonObject>(store: EventStor
   const promoted = await models.promote(scratch, projectionId(projection));
   // The copy stopped a little behind the log: bring the live view up to date now, rather than
   // leave it to a worker that may not be running (with one running, the lock shares the work).
-  await new ProjectionRunner(store, models, projection, { batchSize: options.batchSize ?? 2000, idleMs: 20 }).catchUp(undefined, options.signal);
+  await new ProjectionRunner(store, models, projection, { batchSize: options.batchSize ?? 2000, idleMs: 20 }).catchUp(
+    undefined,
+    options.signal,
+  );
   return { projection: projectionId(projection), applied, promoted };
 }
 

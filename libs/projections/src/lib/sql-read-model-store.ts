@@ -49,11 +49,17 @@ export class SqlReadModelStore implements ReadModelStore {
           const [lock] = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [projection]);
           if (!lock.ok) return 'busy';
           await tx.query('INSERT INTO pl_projection_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING', [projection]);
-          const [row] = await tx.query<{ position: string | null }>('SELECT position FROM pl_projection_checkpoints WHERE projection = $1 FOR UPDATE', [projection]);
+          const [row] = await tx.query<{ position: string | null }>(
+            'SELECT position FROM pl_projection_checkpoints WHERE projection = $1 FOR UPDATE',
+            [projection],
+          );
           return { position: row.position ?? undefined };
         },
         docs: async (keys) => {
-          const rows = await tx.query<{ key: string; doc: JsonObject }>('SELECT key, doc FROM pl_read_models WHERE projection = $1 AND key = ANY ($2::text[])', [projection, keys]);
+          const rows = await tx.query<{ key: string; doc: JsonObject }>(
+            'SELECT key, doc FROM pl_read_models WHERE projection = $1 AND key = ANY ($2::text[])',
+            [projection, keys],
+          );
           return new Map(rows.map((r) => [r.key, r.doc]));
         },
         commit: async (changes, position, applied) => {
@@ -67,8 +73,12 @@ export class SqlReadModelStore implements ReadModelStore {
               [projection, JSON.stringify(puts.map(([key, doc]) => ({ key, doc })))],
             );
           }
-          if (deletes.length > 0) await tx.query('DELETE FROM pl_read_models WHERE projection = $1 AND key = ANY ($2::text[])', [projection, deletes]);
-          await tx.query('UPDATE pl_projection_checkpoints SET position = $2, applied = applied + $3, updated_at = now() WHERE projection = $1', [projection, position, applied]);
+          if (deletes.length > 0)
+            await tx.query('DELETE FROM pl_read_models WHERE projection = $1 AND key = ANY ($2::text[])', [projection, deletes]);
+          await tx.query(
+            'UPDATE pl_projection_checkpoints SET position = $2, applied = applied + $3, updated_at = now() WHERE projection = $1',
+            [projection, position, applied],
+          );
         },
         deadLetter: async (event: StoredEvent, error: string) => {
           await tx.query(
@@ -81,22 +91,33 @@ export class SqlReadModelStore implements ReadModelStore {
   }
 
   async get(projection: string, key: string): Promise<JsonObject | undefined> {
-    const [row] = await this.sql.query<{ doc: JsonObject }>('SELECT doc FROM pl_read_models WHERE projection = $1 AND key = $2', [projection, key]);
+    const [row] = await this.sql.query<{ doc: JsonObject }>('SELECT doc FROM pl_read_models WHERE projection = $1 AND key = $2', [
+      projection,
+      key,
+    ]);
     return row?.doc;
   }
 
   async all(projection: string): Promise<Map<string, JsonObject>> {
-    const rows = await this.sql.query<{ key: string; doc: JsonObject }>('SELECT key, doc FROM pl_read_models WHERE projection = $1', [projection]);
+    const rows = await this.sql.query<{ key: string; doc: JsonObject }>('SELECT key, doc FROM pl_read_models WHERE projection = $1', [
+      projection,
+    ]);
     return new Map(rows.map((r) => [r.key, r.doc]));
   }
 
   async find(projection: string, field: string, value: string): Promise<Map<string, JsonObject>> {
-    const rows = await this.sql.query<{ key: string; doc: JsonObject }>('SELECT key, doc FROM pl_read_models WHERE projection = $1 AND doc ->> $2 = $3', [projection, field, value]);
+    const rows = await this.sql.query<{ key: string; doc: JsonObject }>(
+      'SELECT key, doc FROM pl_read_models WHERE projection = $1 AND doc ->> $2 = $3',
+      [projection, field, value],
+    );
     return new Map(rows.map((r) => [r.key, r.doc]));
   }
 
   async checkpoint(projection: string): Promise<{ position: Position | undefined; applied: number }> {
-    const [row] = await this.sql.query<{ position: string | null; applied: string }>('SELECT position, applied::text AS applied FROM pl_projection_checkpoints WHERE projection = $1', [projection]);
+    const [row] = await this.sql.query<{ position: string | null; applied: string }>(
+      'SELECT position, applied::text AS applied FROM pl_projection_checkpoints WHERE projection = $1',
+      [projection],
+    );
     return { position: row?.position ?? undefined, applied: Number(row?.applied ?? 0) };
   }
 

@@ -28,6 +28,14 @@ export class Receiver {
     return this;
   }
 
+  /**
+   * The settings that let deliveries reach this receiver, and nothing else on this machine: plain
+   * http, and its own address and port on the allow-list (loopback is refused otherwise).
+   */
+  get allowed(): { OUTBOUND_ALLOW_HTTP: string; OUTBOUND_ALLOW: string } {
+    return { OUTBOUND_ALLOW_HTTP: 'true', OUTBOUND_ALLOW: new URL(this.url).host };
+  }
+
   /** How many times each Idempotency-Key arrived. */
   keys(): Map<string, number> {
     const counts = new Map<string, number>();
@@ -45,7 +53,11 @@ export class Receiver {
 }
 
 /** Polls until `probe` answers something other than undefined or false. */
-export async function eventually<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

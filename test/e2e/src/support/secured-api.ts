@@ -41,12 +41,13 @@ export class SecuredApi {
     return this.db.query(sql.replaceAll('pl_events', `${this.schema}.pl_events`), params).then((r) => r.rows as T[]);
   }
 
-  static async start(env: Record<string, string> = {}): Promise<SecuredApi> {
+  /** `storeUrlQuery` is added to the store's URL (a test plants a `password=` there). */
+  static async start(env: Record<string, string> = {}, options: { storeUrlQuery?: string } = {}): Promise<SecuredApi> {
     const schema = `pl_sec_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
     const db = new Client({ connectionString: postgresUrl });
     await db.connect();
     await db.query(`CREATE SCHEMA ${schema}`);
-    const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}${options.storeUrlQuery ? `&${options.storeUrlQuery}` : ''}`;
     const dir = await mkdtemp(join(tmpdir(), 'planledger-security-'));
     const port = await freePort();
     const shared = {
@@ -70,7 +71,13 @@ export class SecuredApi {
     return new SecuredApi(`http://127.0.0.1:${port}`, api, db, schema, dir, url, shared);
   }
 
-  async call(credential: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  async call(
+    credential: string | undefined,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const response = await fetch(`${this.base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(credential ? { authorization: credential } : {}), ...headers },
@@ -96,12 +103,16 @@ export class SecuredApi {
    * (drift checks, delivery outcomes), which it appends in the background, are not counted.
    */
   async eventCount(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${this.schema}.pl_events WHERE metadata->>'actor' <> 'service:planledger-worker'`);
+    const { rows } = await this.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${this.schema}.pl_events WHERE metadata->>'actor' <> 'service:planledger-worker'`,
+    );
     return Number(rows[0].n);
   }
 
   async lastEvent(): Promise<{ type: string; metadata: Record<string, unknown> }> {
-    const { rows } = await this.db.query(`SELECT type, metadata FROM ${this.schema}.pl_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`);
+    const { rows } = await this.db.query(
+      `SELECT type, metadata FROM ${this.schema}.pl_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
     return rows[0] as { type: string; metadata: Record<string, unknown> };
   }
 

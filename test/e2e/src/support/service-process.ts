@@ -25,7 +25,14 @@ export class ServiceProcess {
     const child = spawn(process.execPath, [main], {
       cwd,
       // Each process gets job queues of its own on the shared Redis, unless the test names them.
-      env: { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`, ...env },
+      // EVENT_STORE_GROUP_COMMIT passes through, so the suite runs with group commit on (the default) or off.
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        NO_COLOR: '1',
+        QUEUE_PREFIX: `e2e-${randomUUID().slice(0, 8)}`,
+        ...(process.env['EVENT_STORE_GROUP_COMMIT'] ? { EVENT_STORE_GROUP_COMMIT: process.env['EVENT_STORE_GROUP_COMMIT'] } : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child);
