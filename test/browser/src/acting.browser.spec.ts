@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Locator, Page, Request } from 'playwright-core';
+import { pick, typeDate } from './support/antd';
 import { DashboardApi, launchChromium, screenshot, seriousViolations } from './support/dashboard';
 
 /**
@@ -63,22 +64,8 @@ async function waitForValue(page: Page, selector: string, value: string | number
   ] as const);
 }
 
-/** Picks an option of the antd select inside `within` by typing its label (the select searches) and Enter. */
-async function choose(page: Page, within: string, label: string): Promise<void> {
-  const box = page.locator(`${within} .ant-select`).first();
-  await box.click();
-  await box.locator('input').fill(label);
-  await box.locator('input').press('Enter');
-  await box.filter({ hasText: label }).waitFor();
-}
-
-async function typeDate(page: Page, within: string, isoDate: string): Promise<void> {
-  const input = page.locator(`${within} .ant-picker input`).first();
-  await input.click();
-  await input.fill(isoDate);
-  // Leaving the field keeps the typed day (Enter would also submit the dialog's form).
-  await page.locator(`${within} .ant-modal-title`).click();
-}
+/** Picks the option labelled `label` of the antd select inside `within`, searching for it. */
+const choose = (page: Page, within: string, label: string) => pick(page, page.locator(`${within} .ant-select`).first(), label);
 
 const LANGUAGES = [
   {
@@ -160,8 +147,8 @@ describe.each(LANGUAGES)('acting on the plan in $language', ({ language, words, 
     await card.getByTestId('correct-actual').click();
     const dialog = page.locator('.ant-modal');
     // The latest actual comes first; its value is filled in to be corrected.
-    await page.locator('.ant-modal [data-testid=correct-which]').first().click();
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await pick(page, page.locator('.ant-modal [data-testid=correct-which]').first());
+    await page.waitForFunction(() => (document.querySelector('.ant-modal [data-testid=correct-value]') as HTMLInputElement | null)?.value);
     const old = Number(await dialog.getByTestId('correct-value').inputValue());
     await dialog.getByTestId('correct-value').fill(String(old + 5));
     // Without a reason the page says so beside the field and sends nothing.

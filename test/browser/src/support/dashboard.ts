@@ -138,8 +138,22 @@ export interface AxeViolation {
  * (script-src 'self') refuses an inline script tag, as it should, and the test must not weaken it. */
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
+/**
+ * Waits until the page's finite animations have ended (a dropdown closing, a drawer sliding in), so
+ * axe reads the page as a person sees it once it is still, not an element caught half-faded (whose
+ * contrast it would rightly refuse). Endless ones (spinners) are not waited for.
+ */
+export async function atRest(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getComputedTiming().endTime === Infinity),
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
 /** axe-core's serious and critical violations on the page as it is drawn now. */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  await atRest(page);
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
