@@ -212,8 +212,8 @@ function rowCells(row: ExcelJS.Row): CellValue[] {
 
 type StreamedWorksheet = AsyncIterable<ExcelJS.Row> & { name: string };
 
-async function readWorkbook(source: SpreadsheetSource, options: ReadOptions): Promise<ReadResult> {
-  // Streamed: the rows are read as the zip is inflated, never as a whole workbook in memory.
+/** The worksheets of a workbook in file order, each with its rows, read as the zip is inflated. */
+async function* streamedWorksheets(source: SpreadsheetSource): AsyncIterable<StreamedWorksheet> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Buffer.isBuffer(source) ? streamOf(source) : source.path, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -221,16 +221,53 @@ async function readWorkbook(source: SpreadsheetSource, options: ReadOptions): Pr
     hyperlinks: 'ignore',
     entries: 'ignore',
   });
+  yield* reader as unknown as AsyncIterable<StreamedWorksheet>;
+}
+
+/** The same from the workbook read whole: for the files the streamed reader cannot follow. */
+async function* wholeWorksheets(source: SpreadsheetSource): AsyncIterable<StreamedWorksheet> {
+  const book = new ExcelJS.Workbook();
+  if (Buffer.isBuffer(source)) await book.xlsx.load(source as unknown as ArrayBuffer);
+  else await book.xlsx.readFile(source.path);
+  for (const sheet of book.worksheets) {
+    const rows: ExcelJS.Row[] = [];
+    sheet.eachRow((row) => rows.push(row));
+    yield Object.assign(
+      (async function* () {
+        yield* rows;
+      })(),
+      { name: sheet.name },
+    );
+  }
+}
+
+async function readWorkbook(source: SpreadsheetSource, options: ReadOptions): Promise<ReadResult> {
+  // Streamed: the rows are read as the zip is inflated, never as a whole workbook in memory. The
+  // streamed reader cannot name a sheet whose workbook part it has not met (the zip's order, and
+  // under load its own timing, decide that); before any row is taken, such a file is read whole.
+  let rowsTaken = false;
+  try {
+    return await workbookTables(streamedWorksheets(source), options, () => (rowsTaken = true));
+  } catch (error) {
+    if (error instanceof SpreadsheetTooLarge || rowsTaken) throw error;
+    return await workbookTables(wholeWorksheets(source), options, () => undefined);
+  }
+}
+
+async function workbookTables(worksheets: AsyncIterable<StreamedWorksheet>, options: ReadOptions, onRow: () => void): Promise<ReadResult> {
   const problems: FileProblem[] = [];
   const tables: ImportTable[] = [];
   const count = { rows: 0, max: options.maxRows };
   const seen = new Set<SheetKind>();
   try {
-    for await (const worksheet of reader as unknown as AsyncIterable<StreamedWorksheet>) {
+    for await (const worksheet of worksheets) {
       const kind = kindOfSheetName(worksheet.name);
       if (!kind || seen.has(kind)) {
         let used = false;
-        for await (const row of worksheet) used ||= !isEmpty(rowCells(row));
+        for await (const row of worksheet) {
+          onRow();
+          used ||= !isEmpty(rowCells(row));
+        }
         if (used)
           problems.push({
             sheet: worksheet.name,
@@ -246,7 +283,10 @@ async function readWorkbook(source: SpreadsheetSource, options: ReadOptions): Pr
       }
       seen.add(kind);
       const grid = async function* () {
-        for await (const row of worksheet) yield { row: row.number, cells: rowCells(row) };
+        for await (const row of worksheet) {
+          onRow();
+          yield { row: row.number, cells: rowCells(row) };
+        }
       };
       tables.push(await tableOf(kind, worksheet.name, grid(), problems, count));
     }

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +168,31 @@ describe('files streamed from disk', () => {
     });
     expect(read.problems).toEqual([expect.objectContaining({ sheet: 'Notes', code: 'SHEET_IGNORED' })]);
     await expect(readSpreadsheet(source, { fileName: 'a.xlsx', maxRows: 2999 })).rejects.toThrow(SpreadsheetTooLarge);
+  });
+
+  it('reads a workbook whose sheets come before its workbook part in the zip, from a path and from memory', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('实绩');
+    sheet.addRow(['目标', '业务日期', '数值']);
+    sheet.addRow(['q1', new Date(Date.UTC(2027, 0, 15)), 7]);
+    workbook.addWorksheet('Notes').addRow(['anything']);
+    // The shared strings and the relationships first, then the sheets, the workbook part last: the
+    // streamed reader meets each sheet before it knows the sheet's name.
+    const written = await JSZip.loadAsync(await workbook.xlsx.writeBuffer());
+    const names = Object.keys(written.files).filter((n) => !written.files[n].dir);
+    const rank = (n: string) => (n === 'xl/workbook.xml' ? 3 : n.startsWith('xl/worksheets/sheet') ? 2 : 1);
+    const reordered = new JSZip();
+    for (const name of [...names].sort((a, b) => rank(a) - rank(b))) reordered.file(name, await written.files[name].async('uint8array'));
+    const bytes = Buffer.from(await reordered.generateAsync({ type: 'uint8array', compression: 'DEFLATE' }));
+    const order = Object.keys((await JSZip.loadAsync(bytes)).files);
+    expect(order.indexOf('xl/sharedStrings.xml')).toBeLessThan(order.indexOf('xl/worksheets/sheet1.xml'));
+    expect(order.indexOf('xl/worksheets/sheet1.xml')).toBeLessThan(order.indexOf('xl/workbook.xml'));
+    for (const source of [await file('late-workbook.xlsx', bytes), bytes]) {
+      const read = await readSpreadsheet(source, { fileName: 'late-workbook.xlsx', maxRows: 10 });
+      expect(read.tables.map((t) => [t.sheet, t.kind])).toEqual([['实绩', 'actuals']]);
+      expect(read.tables[0].rows).toEqual([{ row: 2, cells: { goal: 'q1', businessDate: new Date(Date.UTC(2027, 0, 15)), value: 7 } }]);
+      expect(read.problems).toEqual([expect.objectContaining({ sheet: 'Notes', code: 'SHEET_IGNORED' })]);
+    }
   });
 
   it('refuses a broken workbook as unreadable', async () => {
