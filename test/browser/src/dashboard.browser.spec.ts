@@ -253,6 +253,12 @@ describe.each(LANGUAGES)('the dashboard in $language', ({ language, signIn, word
     // The evidence in the page's language: the Chinese card does not quote the English reason.
     if (language === 'en') await expect(first.textContent()).resolves.toContain('of plan to date');
     else await expect(first.textContent()).resolves.not.toMatch(/of plan to date|tolerance/);
+    // Its amounts in the goal's currency, as the overview prints them: the actual of ¥1 and what the plan expected.
+    await page.waitForFunction(
+      (id) => /¥1(?![\d,.])/.test(document.querySelector(`[data-testid=alert-${id}]`)?.textContent ?? ''),
+      alertId,
+    );
+    expect(((await first.textContent()) ?? '').match(/¥/g)?.length).toBeGreaterThanOrEqual(2);
     // The badge counts what the API counts (new alerts may arrive meanwhile: drift checks run on).
     await until(
       async () => Number(await badge.getAttribute('data-count')) === (await unacknowledged()).length,

@@ -1,10 +1,12 @@
 import { Button, Input, List, Popover, Segmented, Space, Tag, Typography } from 'antd';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { PageError, PageLoading } from '../../../components/page-state';
 import type { Alert } from '../../../lib/api/types';
 import { formatDate, formatMomentIn, formatNumber, formatPercent } from '../../../lib/format';
 import { useLanguage } from '../../../lib/i18n';
+import { projectProgressQuery } from '../../overview/api/progress';
 import { useProjectTimeZone } from '../../projects/api/get-projects';
 import { useAcknowledge, useInbox } from '../api/alerts';
 
@@ -66,7 +68,14 @@ function Evidence({ alert }: { alert: Alert }) {
   const { t, language } = useLanguage();
   const timeZone = useProjectTimeZone(alert.projectId);
   const d = alert.data;
-  const num = (v: unknown) => (typeof v === 'number' ? formatNumber(v, language) : undefined);
+  // Amounts in the goal's unit (¥ for a CNY goal), as the overview prints them: the project's
+  // progress (one read per project, shared by its cards) says each goal's unit.
+  const unit = useQuery({
+    ...projectProgressQuery(alert.projectId),
+    enabled: alert.goalId !== undefined,
+    select: (p) => p.goals.find((g) => g.goalId === alert.goalId)?.kpi.unit,
+  }).data;
+  const num = (v: unknown) => (typeof v === 'number' ? formatNumber(v, language, { unit }) : undefined);
   // The drift check's reason is an English sentence: said as such on the English page; elsewhere
   // the state it moved to, in the page's language, and the figures behind it say the same.
   const reason =
