@@ -46,12 +46,16 @@ async function bootstrap(): Promise<void> {
   if (config.DOCS_ENABLED) serveOpenApi(app);
   mountQueueBoard(app);
   const dashboard = serveDashboard(app);
-  await app.listen(config.PORT, config.HOST);
+  const server = app.getHttpServer() as import('node:http').Server;
   // Idle keep-alive connections outlive those of clients and load balancers (60 s is common), so the
   // server is never the one to close a connection a client is about to reuse (ECONNRESET).
-  const server = app.getHttpServer() as import('node:http').Server;
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // A request's headers and body must arrive within HTTP_REQUEST_TIMEOUT_MS (408, then closed);
+  // Node checks at an interval, set before listening, so a slow client is cut within a second or so.
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(66_000, config.HTTP_REQUEST_TIMEOUT_MS);
+  (server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval = Math.min(1000, config.HTTP_REQUEST_TIMEOUT_MS);
+  await app.listen(config.PORT, config.HOST);
   const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   closeOnSignals(app, 'PlanLedger API', new Logger('Bootstrap'));
   if (auth.developmentToken) {

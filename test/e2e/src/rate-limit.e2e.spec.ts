@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort, ServiceProcess } from './support/service-process';
 import { TEST_JWT_SECRET, tokenFor } from './support/tokens';
@@ -96,5 +97,77 @@ describe('rate limits per credential, shared through Redis', () => {
     // Not an admin: refused five times, then limited like any route.
     expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
     expect((await fetch(`${apis[1].base}/projects`, { headers: { authorization: token } })).status).toBe(429);
+  });
+});
+
+/** A client that sends its request slower than HTTP_REQUEST_TIMEOUT_MS allows is cut off, and nothing of it is written. */
+describe('a request trickled in', () => {
+  let proc: ServiceProcess;
+  let base: string;
+  let port: number;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'planledger-slow-'));
+    port = await freePort();
+    proc = ServiceProcess.start(
+      'api',
+      {
+        PORT: String(port),
+        EVENT_STORE_URL: 'memory:',
+        REDIS_URL: 'redis://127.0.0.1:6379',
+        QUEUE_PREFIX: `slow-${randomUUID().slice(0, 8)}`,
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        AUTH_ADMINS: 'user:admin',
+        HTTP_REQUEST_TIMEOUT_MS: '2000',
+      },
+      dir,
+    );
+    base = `http://127.0.0.1:${port}`;
+    await proc.waitFor(/listening on/);
+  });
+  afterAll(async () => {
+    await proc?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('answers 408 and closes the connection once the whole request is not in by HTTP_REQUEST_TIMEOUT_MS, writing nothing, while others are served', async () => {
+    const token = await tokenFor('user:admin');
+    const count = async () =>
+      ((await (await fetch(`${base}/projects`, { headers: { authorization: `Bearer ${token}` } })).json()) as { projects: unknown[] })
+        .projects.length;
+    const before = await count();
+    const body = JSON.stringify({ projectId: `slow-${randomUUID().slice(0, 8)}`, name: 'Sent a byte at a time' });
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now())));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const started = Date.now();
+    socket.write(
+      `POST /projects HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+    );
+    // One byte every 250 ms: the body would take about 15 s; the server gives it 2 s (checked each second).
+    let sent = 0;
+    const trickle = setInterval(() => {
+      if (socket.destroyed || sent >= body.length) return clearInterval(trickle);
+      socket.write(body[sent++]);
+    }, 250);
+    try {
+      // Meanwhile another client is served at once.
+      expect(await count()).toBe(before);
+      const end = await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(sent).toBeLessThan(body.length);
+      // Cut off near the 2 s limit (it is checked each second), not after Node's default of 300 s.
+      expect(end - started).toBeGreaterThanOrEqual(2000);
+      expect(end - started).toBeLessThan(10_000);
+    } finally {
+      clearInterval(trickle);
+      socket.destroy();
+    }
+    expect(await count()).toBe(before);
   });
 });

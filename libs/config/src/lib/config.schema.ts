@@ -183,6 +183,11 @@ export const configSchema = z.object({
   STREAMS_PER_PRINCIPAL: int(1, 1000).default(10),
   /** Event streams an API process holds open at once, for everyone together. */
   STREAMS_TOTAL: int(1, 100_000).default(1000),
+  /**
+   * Milliseconds a client has to send a whole request, headers and body: a body trickled in slower
+   * is answered 408 and its connection closed, so it cannot hold the connection for minutes.
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   /** Failed authentications (a wrong token or key) per minute, counted per address and per API key prefix. */
   AUTH_FAILURES_PER_MINUTE: int(1, 100_000).default(20),
   /** Milliseconds between the comment lines an idle event stream (GET /events/stream) sends. */
