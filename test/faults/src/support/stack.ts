@@ -296,12 +296,15 @@ export class FaultStack {
   }
 
   /**
-   * Compares every read model with a clean rebuild from the log: stops the worker, takes the
-   * read models as they are, rebuilds them all with the CLI, starts the worker again, and lists
+   * Compares every read model with a clean rebuild from the log: stops the worker, waits until the
+   * API's read models have applied the whole log, takes them as they are, rebuilds them all with the CLI, starts the worker again, and lists
    * the documents that differ.
    */
   async readModelsAgainstRebuild(): Promise<{ documents: number; differing: string[] }> {
     await this.worker.stop();
+    // What the worker wrote as it went (a delivery outcome recorded after its receiver answered)
+    // reaches the API's read models a moment later: compare once they have applied all of it.
+    await this.settle();
     const snapshot = () =>
       this.query<{ id: string; doc: string }>(
         `SELECT projection || ' ' || key AS id, doc::text AS doc FROM pl_read_models WHERE projection NOT LIKE '%~rebuild' ORDER BY 1`,
@@ -315,7 +318,16 @@ export class FaultStack {
     const rebuilt = new Map((await snapshot()).map((r) => [r.id, r.doc]));
     // Back to work for the next experiment on this stack.
     await this.worker.start(/PlanLedger worker started/);
-    const differing = [...new Set([...live.keys(), ...rebuilt.keys()])].filter((id) => live.get(id) !== rebuilt.get(id));
+    // Each named with how it differs, so a failure says whether the live view missed an event or applied one wrongly.
+    const differing = [...new Set([...live.keys(), ...rebuilt.keys()])]
+      .filter((id) => live.get(id) !== rebuilt.get(id))
+      .map((id) =>
+        !live.has(id)
+          ? `${id} (missing from the live view)`
+          : !rebuilt.has(id)
+            ? `${id} (only in the live view)`
+            : `${id} (live ${live.get(id)?.slice(0, 300)} ≠ rebuilt ${rebuilt.get(id)?.slice(0, 300)})`,
+      );
     return { documents: rebuilt.size, differing };
   }
 
