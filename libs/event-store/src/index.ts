@@ -15,3 +15,4 @@ export { countEvents, restorerOf, sqlClientOf, type RestoredAppend } from './lib
 export type { SqlClient } from './lib/sql/sql-client';
 export { migrate } from './lib/sql/migrate';
 export type { Migration } from './lib/sql/migrations';
+export { rawStore, withSettledHead, type SettledHeadOptions } from './lib/testing/settled-head';

@@ -8,6 +8,7 @@ import type { NewEvent } from './event-store.port';
 import { createPostgresEventStore } from './postgres.adapter';
 import { describeEventStoreContract } from './testing/event-store.contract';
 import { describeGroupCommitCases } from './testing/group-commit.cases';
+import { withSettledHead } from './testing/settled-head';
 import { postgresTestUrl, requirePostgres } from './testing/test-services';
 
 jest.setTimeout(60_000);
@@ -92,7 +93,7 @@ describe('PostgreSQL adapter', () => {
 
   it("retries an append whose transaction predates the stream's last append (per-stream inversion guard)", async () => {
     const schema = await freshSchema();
-    const store = await createPostgresEventStore({ connectionString: url, pool: searchPath(schema) });
+    const store = withSettledHead(await createPostgresEventStore({ connectionString: url, pool: searchPath(schema) }), { reads: true });
     const stream = `inv-${randomUUID()}`;
     await store.appendToStream(stream, [{ type: 'First', data: {}, metadata: { actor: 'u' } }], { expected: 'no_stream' });
 

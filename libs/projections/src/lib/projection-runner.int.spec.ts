@@ -6,6 +6,7 @@ import {
   type EventStore,
   type JsonObject,
   type StoredEvent,
+  withSettledHead,
 } from '@planledger/event-store';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -140,7 +141,10 @@ afterAll(async () => {
 describe.each(backends)('projection runner on $name', (backend) => {
   let env: Awaited<ReturnType<Backend['open']>>;
   beforeEach(async () => {
-    env = await backend.open();
+    const opened = await backend.open();
+    // A runner caught up sees every append the test made (another test's open write elsewhere in
+    // the cluster can hold the newest ones back a moment; see withSettledHead).
+    env = { ...opened, store: withSettledHead(opened.store, { reads: true }) };
   });
   afterEach(async () => {
     await env.close();
