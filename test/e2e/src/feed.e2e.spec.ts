@@ -1,5 +1,5 @@
 import { DEMO_PROJECT_ID, loadDemo } from '@planledger/application';
-import { createPostgresEventStore, type EventStore } from '@planledger/event-store';
+import { createPostgresEventStore, withSettledHead, type EventStore } from '@planledger/event-store';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { CloudEvent, HTTP } from 'cloudevents';
@@ -24,8 +24,11 @@ describe.each([
   beforeAll(async () => {
     api = await SecuredApi.start();
     admin = `Bearer ${await tokenFor('admin')}`;
-    store = await createPostgresEventStore({ connectionString: api.storeUrl, poolSize: 2 });
+    // Its head waits for the demo's own appends to show in the log (see withSettledHead), so the
+    // feed read next shows all of them.
+    store = withSettledHead(await createPostgresEventStore({ connectionString: api.storeUrl, poolSize: 2 }));
     await loadDemo(store, loadedAt);
+    await store.headPosition();
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { DEMO_PROJECT_ID, loadDemo } from '@planledger/application';
-import { createPostgresEventStore, type EventStore } from '@planledger/event-store';
+import { createPostgresEventStore, withSettledHead, type EventStore } from '@planledger/event-store';
 import { SecuredApi } from './support/secured-api';
 import { tokenFor } from './support/tokens';
 
@@ -39,9 +39,12 @@ describe('time travel over the demo project', () => {
   beforeAll(async () => {
     api = await SecuredApi.start();
     admin = `Bearer ${await tokenFor('admin')}`;
-    store = await createPostgresEventStore({ connectionString: api.storeUrl, poolSize: 2 });
+    // Its head waits for the demo's own appends to show in the log (see withSettledHead): the
+    // answer recorded at a moment then reflects everything recorded before it.
+    store = withSettledHead(await createPostgresEventStore({ connectionString: api.storeUrl, poolSize: 2 }));
     await loadDemo(store, new Date(), async (step) => {
       if (!['adjustments', 'daily actuals', 'done'].includes(step)) return;
+      await store.headPosition();
       const answer = await api.call(admin, 'GET', `/projects/${DEMO_PROJECT_ID}`);
       expect(answer.status).toBe(200);
       // The moment after the answer: every event it reflected was recorded by then.

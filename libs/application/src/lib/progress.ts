@@ -87,9 +87,14 @@ export async function projectionsReached(
       const { position: at } = await models.checkpoint(projectionId(projection));
       if (at !== undefined && comparePositions(at, position) >= 0) break;
       // The checkpoint moves only past events the projection reads: caught up too when none of
-      // those lies between it and the position asked for.
-      const pending = await store.readAll({ after: at, types: [...projection.eventTypes], limit: 1 });
-      if (pending.events.length === 0 || comparePositions(pending.events[0].position, position) > 0) break;
+      // those lies between it and the position asked for — once the log shows that position. Until
+      // then the write may still be held back (an older transaction elsewhere is open) and a read
+      // finds nothing pending only because it cannot see the write yet.
+      const head = await store.headPosition();
+      if (head !== undefined && comparePositions(head, position) >= 0) {
+        const pending = await store.readAll({ after: at, types: [...projection.eventTypes], limit: 1 });
+        if (pending.events.length === 0 || comparePositions(pending.events[0].position, position) > 0) break;
+      }
       if (Date.now() >= deadline) return false;
       await sleep(25);
     }
