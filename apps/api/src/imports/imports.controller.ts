@@ -8,6 +8,7 @@ import {
   Param,
   Post,
   Query,
+  Req,
   Res,
   StreamableFile,
   UnprocessableEntityException,
@@ -32,7 +33,9 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Accounts } from '../auth/accounts.service';
 import { Command } from '../http/request-context';
-import { CurrentPrincipal, type Principal } from '../security/principal';
+import { LastWrites } from '../http/last-writes';
+import { NoRequestDeadline } from '../http/request-deadline';
+import { CurrentPrincipal, type AuthenticatedRequest, type Principal } from '../security/principal';
 import { ImportJobs } from './import-jobs';
 import { ExportQuery, ImportQuery, TemplateQuery } from './imports.dtos';
 
@@ -72,10 +75,13 @@ export class ImportsController {
     private readonly planning: Planning,
     private readonly jobs: ImportJobs,
     private readonly accounts: Accounts,
+    private readonly lastWrites: LastWrites,
   ) {}
 
   @Post('projects/:projectId/imports')
   @HttpCode(200)
+  // With wait=true the answer comes when the import has ended, however long that takes.
+  @NoRequestDeadline()
   @ApiOperation({
     summary:
       'Import members, goals, tasks and actuals from an .xlsx or CSV (multipart field `file`). A dry run by default: every row checked, problems by sheet, row and column, nothing written. With dryRun=false the import runs as a job (202, poll its Location) unless wait=true; a file with any error writes nothing; importing the same file again writes only what is missing',
@@ -181,9 +187,19 @@ export class ImportsController {
     summary:
       'The project as a workbook for people: goals with target, actual, attainment, expected, forecast and status (the progress view’s figures), members, tasks, alerts and plan changes with reasons; now or as of a past moment (asOf), or judged on another day with what is known now (date, as the overview’s ?date=), in en or zh-CN',
   })
-  async export(@Param('projectId') projectId: string, @Query() query: ExportQuery, @Res({ passthrough: true }) response: Response) {
+  async export(
+    @Param('projectId') projectId: string,
+    @Query() query: ExportQuery,
+    @Req() request: AuthenticatedRequest,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     try {
-      const workbook = await this.exports.build(projectId, { asOf: query.asOf, date: query.date, lang: query.lang as 'en' | 'zh-CN' });
+      const workbook = await this.exports.build(projectId, {
+        asOf: query.asOf,
+        date: query.date,
+        lang: query.lang as 'en' | 'zh-CN',
+        minPosition: await this.lastWrites.minPosition(request, undefined),
+      });
       attachment(response, workbook.fileName, XLSX);
       response.setHeader('X-As-Of', workbook.asOf);
       return new StreamableFile(workbook.bytes);

@@ -1,5 +1,5 @@
 import type { ProjectCharter } from '@planledger/contracts';
-import type { EventStore, JsonObject, StoredEvent } from '@planledger/event-store';
+import { comparePositions, type EventStore, type JsonObject, type StoredEvent } from '@planledger/event-store';
 import { InMemoryReadModelStore, projectionId, type Projection } from '@planledger/projections';
 import { writeWorkbook, type CellValue, type OutputColumn } from '@planledger/spreadsheets';
 import { alertsProjection, type AlertDoc } from '../alerts/alert-projections';
@@ -199,7 +199,7 @@ export class WorkbookExport {
   ) {}
 
   /** The figures now, or as known at `asOf`; `date` (with no asOf) judges them on another day, as the progress view's `?date=`. */
-  async figures(projectId: string, asOf?: string, day?: string) {
+  async figures(projectId: string, asOf?: string, day?: string, minPosition?: string) {
     const { state } = await this.planning.project(projectId);
     const charter = state.charter as ProjectCharter;
     const now = Date.now();
@@ -207,15 +207,22 @@ export class WorkbookExport {
     if (at > now + 1000) throw new ExportMomentInFuture(asOf ?? '');
     const date = asOf === undefined && day !== undefined ? day : todayIn(charter.timeZone ?? 'UTC', new Date(at));
     if (asOf === undefined) {
-      await this.progress.reached((await this.store.headPosition()) ?? undefined, 5000);
+      // The view as far as the log goes, and at least as far as the caller's own last write (which
+      // the log's head may not show yet while an older transaction elsewhere is open).
+      const head = (await this.store.headPosition()) ?? undefined;
+      const upTo = head === undefined || (minPosition !== undefined && comparePositions(minPosition, head) > 0) ? minPosition : head;
+      await this.progress.reached(upTo, 5000);
       return { charter, at, date, view: await this.progress.project(projectId, date) };
     }
     const models = await readModelsAsOf(this.store, projectId, at, [goalProgressProjection as unknown as Projection<never>]);
     return { charter, at, date, view: await new Progress(models, this.store).project(projectId, date) };
   }
 
-  async build(projectId: string, options: { asOf?: string; date?: string; lang: ExportLanguage }): Promise<ProjectWorkbook> {
-    const { charter, at, date, view } = await this.figures(projectId, options.asOf, options.date);
+  async build(
+    projectId: string,
+    options: { asOf?: string; date?: string; lang: ExportLanguage; minPosition?: string },
+  ): Promise<ProjectWorkbook> {
+    const { charter, at, date, view } = await this.figures(projectId, options.asOf, options.date, options.minPosition);
     const asOf = new Date(at).toISOString();
     const zh = options.lang === 'zh-CN';
     const t = (value: string | null | undefined) => (value && zh ? (ZH_VALUES[value] ?? value) : (value ?? null));
