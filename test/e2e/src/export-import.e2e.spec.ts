@@ -1,6 +1,6 @@
 import { loadDemo, Planning, PROJECTIONS } from '@planledger/application';
 import { sampleCharter } from '@planledger/contracts/testing';
-import { createPostgresEventStore, sqlClientOf, type EventStore, type StoredEvent } from '@planledger/event-store';
+import { createPostgresEventStore, sqlClientOf, withSettledHead, type EventStore, type StoredEvent } from '@planledger/event-store';
 import { ProjectionRunner, projectionId, SqlReadModelStore } from '@planledger/projections';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -41,11 +41,15 @@ describe('export, then import into a fresh store', () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     schemas.push(schema);
     const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    const store = await createPostgresEventStore({
-      connectionString: postgresUrl,
-      poolSize: 2,
-      pool: { options: `-c search_path=${schema}` },
-    });
+    // Its head and reads wait for this test's own appends to show in the log (see withSettledHead).
+    const store = withSettledHead(
+      await createPostgresEventStore({
+        connectionString: postgresUrl,
+        poolSize: 2,
+        pool: { options: `-c search_path=${schema}` },
+      }),
+      { reads: true },
+    );
     stores.push(store);
     return { url, store };
   }
@@ -89,7 +93,10 @@ describe('export, then import into a fresh store', () => {
     const imported = await planledger(target.url, 'events', 'import', file);
     expect(imported).toMatchObject({ code: 0 });
     expect(imported.stderr).toContain(`imported ${original.length} events`);
-    const restored = await all(target.store);
+    // Written by the CLI's process: the newest may show in the log a moment after it ended.
+    let restored = await all(target.store);
+    for (const deadline = Date.now() + 15_000; restored.length < original.length && Date.now() < deadline;)
+      restored = await new Promise<StoredEvent[]>((resolve) => setTimeout(() => resolve(all(target.store)), 50));
     expect(comparable(restored)).toEqual(comparable(original));
     expect(await readModels(target.store)).toEqual(await readModels(source.store));
 
