@@ -296,15 +296,22 @@ export class FaultStack {
   }
 
   /**
-   * Compares every read model with a clean rebuild from the log: stops the worker, waits until the
-   * API's read models have applied the whole log, takes them as they are, rebuilds them all with the CLI, starts the worker again, and lists
+   * Compares every read model with a clean rebuild from the log: waits until the log is at rest,
+   * stops the worker (again, if it wrote meanwhile), takes the read models as they are, rebuilds them all with the CLI, starts the worker again, and lists
    * the documents that differ.
    */
   async readModelsAgainstRebuild(): Promise<{ documents: number; differing: string[] }> {
-    await this.worker.stop();
-    // What the worker wrote as it went (a delivery outcome recorded after its receiver answered)
-    // reaches the API's read models a moment later: compare once they have applied all of it.
-    await this.settle();
+    // The worker keeps the read models and may still write as it stops (a scheduled check raising
+    // an alert): compare only a log that did not move between coming to rest and the worker's stop.
+    const headNow = async () =>
+      (await this.query<{ head: string }>('SELECT coalesce(max(global_position), 0)::text AS head FROM pl_events'))[0].head;
+    for (let attempt = 1; ; attempt++) {
+      await this.settle();
+      const rested = await headNow();
+      await this.worker.stop();
+      if ((await headNow()) === rested || attempt === 5) break;
+      await this.worker.start(/PlanLedger worker started/);
+    }
     const snapshot = () =>
       this.query<{ id: string; doc: string }>(
         `SELECT projection || ' ' || key AS id, doc::text AS doc FROM pl_read_models WHERE projection NOT LIKE '%~rebuild' ORDER BY 1`,
