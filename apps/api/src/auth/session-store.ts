@@ -1,4 +1,5 @@
 import type { SqlClient } from '@planledger/event-store';
+import { validate as isUuid } from 'uuid';
 
 /** A browser session as kept on the server. The secret in the cookie is never stored, only its SHA-256. */
 export interface StoredSession {
@@ -101,6 +102,8 @@ export class SqlSignInStore implements SignInStore {
   }
 
   async revokeSession(sessionId: string): Promise<StoredSession | undefined> {
+    // Session ids are UUIDs: anything else names no session, and must not reach the uuid column.
+    if (!isUuid(sessionId)) return undefined;
     const rows = await this.sql.query<Row>(`DELETE FROM pl_sessions WHERE session_id = $1 RETURNING ${COLUMNS}`, [sessionId]);
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
